@@ -1,0 +1,126 @@
+"""Generate the learner notebooks and autograder zips from ``solutions/`` with otter-grader.
+
+    python scripts/assign.py           # regenerate notebooks/ and build/autograder/
+    python scripts/assign.py --check   # fail if notebooks/ is out of date with solutions/
+
+``solutions/NN_*.ipynb`` (otter-assign format) is the single source. Learner notebooks
+are written without outputs and with stable cell ids, so regenerating them changes
+nothing unless a solution changed.
+"""
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS, NOTEBOOKS, AUTOGRADER = ROOT / "solutions", ROOT / "notebooks", ROOT / "build" / "autograder"
+
+
+def solution_paths() -> list[Path]:
+    """The solution notebooks, in course order."""
+    return sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop outputs and execution counts; give cells ids that depend only on their position."""
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:03d}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def run_otter_assign(solution: Path, out: Path) -> None:
+    """Run otter assign on one solution notebook into ``out``."""
+    from otter.assign import main as otter_assign
+
+    otter_assign(str(solution), str(out), no_pdfs=True, no_run_tests=True)
+
+
+def generate(target: Path) -> dict[str, Path]:
+    """Assign every solution into ``target``; return {notebook name: learner notebook path}."""
+    learners = {}
+    for solution in solution_paths():
+        out = target / solution.stem
+        run_otter_assign(solution, out)
+        learner = out / "student" / solution.name
+        nbformat.write(normalise(nbformat.read(learner, as_version=4)), learner)
+        learners[solution.name] = learner
+    return learners
+
+
+def solutions_with_outputs() -> list[str]:
+    """Solution notebooks that carry stored outputs (they must be committed clean)."""
+    dirty = []
+    for path in solution_paths():
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and (c.outputs or c.execution_count) for c in nb.cells):
+            dirty.append(path.name)
+    return dirty
+
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def clean_solutions() -> None:
+    """Strip stored outputs from the solution notebooks and give them the course kernelspec."""
+    for path in solution_paths():
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+        nbformat.write(nb, path)
+
+
+def assign() -> None:
+    """Regenerate notebooks/ and build/autograder/ from solutions/."""
+    clean_solutions()
+    build = ROOT / "build" / "assign"
+    shutil.rmtree(build, ignore_errors=True)
+    learners = generate(build)
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for stale in set(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) - set(learners):
+        (NOTEBOOKS / stale).unlink()
+    AUTOGRADER.mkdir(parents=True, exist_ok=True)
+    for name, learner in learners.items():
+        shutil.copyfile(learner, NOTEBOOKS / name)
+        zip_path = next((learner.parent.parent / "autograder").glob("*-autograder_*.zip"))
+        shutil.copyfile(zip_path, AUTOGRADER / f"{Path(name).stem}.zip")
+        print(f"assigned {name}")
+
+
+def check() -> int:
+    """Return 0 if notebooks/ matches a fresh generation from solutions/, else 1."""
+    problems = [f"solutions/{name} has stored outputs" for name in solutions_with_outputs()]
+    with tempfile.TemporaryDirectory() as tmp:
+        learners = generate(Path(tmp))
+        committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+        problems += [f"notebooks/{n} has no solution" for n in sorted(committed - set(learners))]
+        for name, learner in learners.items():
+            current = NOTEBOOKS / name
+            if not current.exists():
+                problems.append(f"notebooks/{name} is missing")
+            elif json.loads(current.read_text()) != json.loads(learner.read_text()):
+                problems.append(f"notebooks/{name} is out of date")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print("Run `make assign` and commit the result.", file=sys.stderr)
+        return 1
+    print(f"notebooks/ is up to date with solutions/ ({len(learners)} notebooks)")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.getLogger("otter").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that notebooks/ is up to date")
+    args = parser.parse_args()
+    sys.exit(check() if args.check else assign())

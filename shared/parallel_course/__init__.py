@@ -1,0 +1,58 @@
+"""Helpers for the course "Running LangChain chains in parallel"."""
+
+from .benchmark import abenchmark, benchmark, plot_benchmark
+from .data import data_path, load_reviews
+from .failures import (
+    FailurePlan,
+    ModelTimeoutError,
+    RateLimitError,
+    ServerError,
+    fail_always,
+    fail_every,
+    fail_first,
+    fail_on_chunk,
+    fail_with_probability,
+)
+from .fake_chat_model import FakeChatModel
+from .models import describe_mode, get_chat_model
+from .timeline import (
+    TimelineRecorder,
+    arecord_timeline,
+    peak_concurrency,
+    plot_timeline,
+    plot_timelines,
+    record_timeline,
+    sequential,
+)
+from .timescale import scaled, time_scale
+from .timing import Timer
+
+__all__ = [
+    "FailurePlan",
+    "FakeChatModel",
+    "ModelTimeoutError",
+    "RateLimitError",
+    "ServerError",
+    "TimelineRecorder",
+    "Timer",
+    "abenchmark",
+    "arecord_timeline",
+    "benchmark",
+    "data_path",
+    "describe_mode",
+    "fail_always",
+    "fail_every",
+    "fail_first",
+    "fail_on_chunk",
+    "fail_with_probability",
+    "get_chat_model",
+    "load_reviews",
+    "peak_concurrency",
+    "plot_benchmark",
+    "plot_timeline",
+    "plot_timelines",
+    "record_timeline",
+    "scaled",
+    "sequential",
+    "time_scale",
+]

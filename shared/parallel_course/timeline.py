@@ -1,0 +1,197 @@
+"""Record when each branch of a run starts and ends, and draw it as a Gantt chart."""
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import pandas as pd
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from langchain_core.runnables.base import coerce_to_runnable
+from langchain_core.runnables.config import patch_config
+from matplotlib.figure import Figure
+
+BRANCH_TAG = "map:key:"
+COLUMNS = ["branch", "start", "end", "duration", "status", "error", "thread", "run_id", "parent_run_id"]
+
+
+class TimelineRecorder(BaseCallbackHandler):
+    """A callback handler that records every parallel branch's start and end.
+
+    Branches are the runs LangChain tags ``map:key:<name>``; a branch nested inside
+    another is labelled ``outer.inner``. Times are seconds since the recorder was made
+    (or last reset). Pass it as ``config={"callbacks": [recorder]}``.
+    """
+
+    run_inline = True
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every recorded run and restart the clock."""
+        with self._lock:
+            self.t0 = time.perf_counter()
+            self._parents: dict[UUID, UUID | None] = {}
+            self._rows: dict[UUID, dict[str, Any]] = {}
+
+    def _label(self, run_id: UUID, key: str) -> str:
+        parent = self._parents.get(run_id)
+        while parent is not None:
+            if parent in self._rows:
+                return f"{self._rows[parent]['branch']}.{key}"
+            parent = self._parents.get(parent)
+        return key
+
+    def _start(self, run_id: UUID, parent_run_id: UUID | None, tags: list[str] | None) -> None:
+        now = time.perf_counter() - self.t0
+        with self._lock:
+            self._parents[run_id] = parent_run_id
+            key = next((t[len(BRANCH_TAG):] for t in tags or () if t.startswith(BRANCH_TAG)), None)
+            if key is not None:
+                self._rows[run_id] = {
+                    "branch": self._label(run_id, key),
+                    "start": now,
+                    "thread": threading.current_thread().name,
+                    "run_id": str(run_id),
+                    "parent_run_id": str(parent_run_id) if parent_run_id else None,
+                }
+
+    def _end(self, run_id: UUID, error: BaseException | None = None) -> None:
+        now = time.perf_counter() - self.t0
+        with self._lock:
+            row = self._rows.get(run_id)
+            if row is not None and "end" not in row:
+                row["end"] = now
+                row["status"] = "ok" if error is None else "error"
+                row["error"] = None if error is None else f"{type(error).__name__}: {error}"
+
+    def on_chain_start(self, serialized, inputs, *, run_id, parent_run_id=None, tags=None, **kwargs):
+        self._start(run_id, parent_run_id, tags)
+
+    def on_chat_model_start(self, serialized, messages, *, run_id, parent_run_id=None, tags=None, **kwargs):
+        self._start(run_id, parent_run_id, tags)
+
+    def on_llm_start(self, serialized, prompts, *, run_id, parent_run_id=None, tags=None, **kwargs):
+        self._start(run_id, parent_run_id, tags)
+
+    def on_chain_end(self, outputs, *, run_id, **kwargs):
+        self._end(run_id)
+
+    def on_llm_end(self, response, *, run_id, **kwargs):
+        self._end(run_id)
+
+    def on_chain_error(self, error, *, run_id, **kwargs):
+        self._end(run_id, error)
+
+    def on_llm_error(self, error, *, run_id, **kwargs):
+        self._end(run_id, error)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The finished branches, one row each, in order of start."""
+        with self._lock:
+            rows = [dict(row) for row in self._rows.values() if "end" in row]
+        frame = pd.DataFrame(rows, columns=COLUMNS)
+        frame["duration"] = frame["end"] - frame["start"]
+        return frame.sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def record_timeline(runnable: Runnable, input: Any, config: RunnableConfig | None = None) -> tuple[Any, pd.DataFrame]:
+    """Invoke ``runnable`` and return ``(output, timeline)``.
+
+    If the run raises, the exception propagates; use a ``TimelineRecorder`` directly to
+    keep the timeline of a failed run.
+    """
+    recorder = TimelineRecorder()
+    output = runnable.invoke(input, _with_recorder(config, recorder))
+    return output, recorder.to_frame()
+
+
+async def arecord_timeline(runnable: Runnable, input: Any, config: RunnableConfig | None = None) -> tuple[Any, pd.DataFrame]:
+    """Await ``runnable.ainvoke`` and return ``(output, timeline)``."""
+    recorder = TimelineRecorder()
+    output = await runnable.ainvoke(input, _with_recorder(config, recorder))
+    return output, recorder.to_frame()
+
+
+def _with_recorder(config: RunnableConfig | None, recorder: TimelineRecorder) -> RunnableConfig:
+    config = dict(config or {})
+    config["callbacks"] = [*(config.get("callbacks") or []), recorder]
+    return config
+
+
+def sequential(branches: Mapping[str, Any] | None = None, **kwargs: Any) -> Runnable:
+    """A twin of ``RunnableParallel`` that runs its branches one after another.
+
+    Same input to every branch, same dict out, same ``map:key:<name>`` tags, so a
+    timeline of it lines up with the parallel one.
+    """
+    steps = {key: coerce_to_runnable(step) for key, step in {**(branches or {}), **kwargs}.items()}
+    if not steps:
+        raise ValueError("branches must name at least one branch")
+
+    def run_in_sequence(value: Any, run_manager, config: RunnableConfig) -> dict[str, Any]:
+        return {
+            key: step.invoke(value, patch_config(config, callbacks=run_manager.get_child(f"{BRANCH_TAG}{key}")))
+            for key, step in steps.items()
+        }
+
+    async def arun_in_sequence(value: Any, run_manager, config: RunnableConfig) -> dict[str, Any]:
+        return {
+            key: await step.ainvoke(value, patch_config(config, callbacks=run_manager.get_child(f"{BRANCH_TAG}{key}")))
+            for key, step in steps.items()
+        }
+
+    return RunnableLambda(run_in_sequence, afunc=arun_in_sequence, name="Sequential")
+
+
+def peak_concurrency(intervals: pd.DataFrame, start: str = "start", end: str = "end") -> int:
+    """The largest number of intervals open at the same moment (ends before starts on ties)."""
+    events = sorted([(t, 1) for t in intervals[start]] + [(t, -1) for t in intervals[end]], key=lambda e: (e[0], e[1]))
+    peak = current = 0
+    for _, step in events:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
+    """Draw one bar per branch (failed ones red and hatched); return the figure."""
+    if ax is None:
+        fig = Figure(figsize=(8, 0.45 * max(len(timeline), 2) + 1.2), layout="constrained")
+        ax = fig.add_subplot()
+    frame = timeline.reset_index(drop=True)
+    failed = frame["status"].eq("error")
+    ax.barh(
+        frame.index,
+        frame["duration"],
+        left=frame["start"],
+        color=["tab:red" if f else "tab:blue" for f in failed],
+        hatch=["//" if f else "" for f in failed],
+        edgecolor="black",
+        height=0.6,
+    )
+    ax.set_yticks(frame.index, frame["branch"])
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds since start")
+    if len(frame):
+        wall = frame["end"].max()
+        ax.axvline(wall, color="gray", linestyle="--", linewidth=1)
+        ax.annotate(f"{wall:.2f} s", (wall, 0), xytext=(4, 0), textcoords="offset points", va="top", color="gray")
+    ax.set_title(title or "Branch timeline" + (" (red: failed)" if failed.any() else ""))
+    return ax.figure
+
+
+def plot_timelines(timelines: Mapping[str, pd.DataFrame]):
+    """Draw several timelines stacked on one shared time axis; return the figure."""
+    if not timelines:
+        raise ValueError("timelines must hold at least one timeline")
+    heights = [max(len(t), 2) for t in timelines.values()]
+    fig = Figure(figsize=(8, 0.45 * sum(heights) + 1.2 * len(heights)), layout="constrained")
+    axes = fig.subplots(len(timelines), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
+    for ax, (name, timeline) in zip(axes, timelines.items()):
+        plot_timeline(timeline, ax=ax, title=name)
+    return fig
