@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KERNEL := parallel-course
 # Fake model latencies are multiplied by COURSE_TIME_SCALE: 1 for learners, small in tests.
 TEST_TIME_SCALE ?= 0.1
-NBVAL := $(BIN)/pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60 --durations 0 -p no:cacheprovider
+NBVAL := $(BIN)/pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60 -p no:cacheprovider
 
 .PHONY: setup lab test test-unit test-notebooks check-assign assign clean
 

@@ -14,7 +14,8 @@ from .failures import (
     fail_with_probability,
 )
 from .fake_chat_model import FakeChatModel
-from .models import describe_mode, get_chat_model
+from .models import describe_mode, get_chat_model, real_mode
+from .notebook import expect_error
 from .timeline import (
     TimelineRecorder,
     arecord_timeline,
@@ -40,6 +41,7 @@ __all__ = [
     "benchmark",
     "data_path",
     "describe_mode",
+    "expect_error",
     "fail_always",
     "fail_every",
     "fail_first",
@@ -51,6 +53,7 @@ __all__ = [
     "plot_benchmark",
     "plot_timeline",
     "plot_timelines",
+    "real_mode",
     "record_timeline",
     "scaled",
     "sequential",
