@@ -33,7 +33,7 @@ test-notebooks: setup
 	COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(NBVAL) notebooks solutions
 
 assign: setup
-	$(BIN)/python scripts/assign.py
+	$(BIN)/python scripts/assign.py $(NB)
 
 clean:
 	rm -rf build $(VENV) .pytest_cache

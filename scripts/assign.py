@@ -2,6 +2,7 @@
 
     python scripts/assign.py           # regenerate notebooks/ and build/autograder/
     python scripts/assign.py --check   # fail if notebooks/ is out of date with solutions/
+    python scripts/assign.py 02 03     # only the notebooks whose names start so
 
 ``solutions/NN_*.ipynb`` (otter-assign format) is the single source. Learner notebooks
 are written without outputs and with stable cell ids, so regenerating them changes
@@ -22,9 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, NOTEBOOKS, AUTOGRADER = ROOT / "solutions", ROOT / "notebooks", ROOT / "build" / "autograder"
 
 
+ONLY: list[str] = []  # notebook name prefixes given on the command line ("02", "03_result_merging")
+
+
 def solution_paths() -> list[Path]:
-    """The solution notebooks, in course order."""
-    return sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    """The solution notebooks, in course order (only those named on the command line, if any)."""
+    paths = sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    return [p for p in paths if not ONLY or any(p.stem.startswith(o) for o in ONLY)]
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -83,11 +88,13 @@ def assign() -> None:
     """Regenerate notebooks/ and build/autograder/ from solutions/."""
     clean_solutions()
     build = ROOT / "build" / "assign"
-    shutil.rmtree(build, ignore_errors=True)
+    for solution in solution_paths():
+        shutil.rmtree(build / solution.stem, ignore_errors=True)
     learners = generate(build)
     NOTEBOOKS.mkdir(exist_ok=True)
-    for stale in set(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) - set(learners):
-        (NOTEBOOKS / stale).unlink()
+    if not ONLY:
+        for stale in set(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) - set(learners):
+            (NOTEBOOKS / stale).unlink()
     AUTOGRADER.mkdir(parents=True, exist_ok=True)
     for name, learner in learners.items():
         shutil.copyfile(learner, NOTEBOOKS / name)
@@ -102,7 +109,8 @@ def check() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         learners = generate(Path(tmp))
         committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
-        problems += [f"notebooks/{n} has no solution" for n in sorted(committed - set(learners))]
+        if not ONLY:
+            problems += [f"notebooks/{n} has no solution" for n in sorted(committed - set(learners))]
         for name, learner in learners.items():
             current = NOTEBOOKS / name
             if not current.exists():
@@ -122,5 +130,7 @@ if __name__ == "__main__":
     logging.getLogger("otter").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that notebooks/ is up to date")
+    parser.add_argument("only", nargs="*", help="notebook name prefixes (default: all), e.g. 02 03")
     args = parser.parse_args()
+    ONLY.extend(args.only)
     sys.exit(check() if args.check else assign())
