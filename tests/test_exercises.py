@@ -7,11 +7,9 @@ Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {questi
 
 import runpy
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from exercises import ROOT, solution_code, wrong_then_right
+from nbclient import NotebookClient
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 PASSED = "All test cases passed!"
@@ -33,7 +31,8 @@ def test_every_question_has_a_wrong_answer(solution):
 def test_checks_fail_wrong_answers_and_pass_solutions(solution):
     learner = ROOT / "notebooks" / solution.name
     nb = wrong_then_right(learner, wrong_answers(solution.stem), solution_code(solution))
-    NotebookClient(nb, timeout=60, kernel_name="parallel-course", resources={"metadata": {"path": str(learner.parent)}}).execute()
+    resources = {"metadata": {"path": str(learner.parent)}}
+    NotebookClient(nb, timeout=60, kernel_name="parallel-course", resources=resources).execute()
     results = {}
     for cell in nb.cells:
         kind = cell.metadata.get("course_check")

@@ -103,7 +103,7 @@ def plot_benchmark(results: pd.DataFrame, ax=None, title: str = "Wall time per c
     low = results["median"] - results["min"]
     high = results["max"] - results["median"]
     ax.barh(results.index.astype(str), results["median"], xerr=[low, high], capsize=4, color="tab:blue")
-    for y, (median, speedup) in enumerate(zip(results["median"], results["speedup"])):
+    for y, (median, speedup) in enumerate(zip(results["median"], results["speedup"], strict=True)):
         ax.annotate(f" {speedup:.1f}x", (median, y), va="center")
     ax.invert_yaxis()
     ax.set_xlabel("seconds (median, min-max whiskers)")

@@ -81,7 +81,9 @@ def fail_first(n: int, error: type[BaseException] = RateLimitError, message: str
     return FailurePlan("first_n", n=n, error=error, message=message)
 
 
-def fail_with_probability(p: float, error: type[BaseException] = RateLimitError, message: str = "injected failure") -> FailurePlan:
+def fail_with_probability(
+    p: float, error: type[BaseException] = RateLimitError, message: str = "injected failure"
+) -> FailurePlan:
     """Each call fails with probability p (reproducible under the model's seed)."""
     return FailurePlan("probability", p=p, error=error, message=message)
 

@@ -110,7 +110,9 @@ def record_timeline(runnable: Runnable, input: Any, config: RunnableConfig | Non
     return output, recorder.to_frame()
 
 
-async def arecord_timeline(runnable: Runnable, input: Any, config: RunnableConfig | None = None) -> tuple[Any, pd.DataFrame]:
+async def arecord_timeline(
+    runnable: Runnable, input: Any, config: RunnableConfig | None = None
+) -> tuple[Any, pd.DataFrame]:
     """Await ``runnable.ainvoke`` and return ``(output, timeline)``."""
     recorder = TimelineRecorder()
     output = await runnable.ainvoke(input, _with_recorder(config, recorder))
@@ -192,6 +194,6 @@ def plot_timelines(timelines: Mapping[str, pd.DataFrame]):
     heights = [max(len(t), 2) for t in timelines.values()]
     fig = Figure(figsize=(8, 0.45 * sum(heights) + 1.2 * len(heights)), layout="constrained")
     axes = fig.subplots(len(timelines), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
-    for ax, (name, timeline) in zip(axes, timelines.items()):
+    for ax, (name, timeline) in zip(axes, timelines.items(), strict=True):
         plot_timeline(timeline, ax=ax, title=name)
     return fig
