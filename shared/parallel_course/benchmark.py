@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 from tqdm.auto import tqdm
+
+from .figures import new_figure
 
 SyncCase = Callable[[], Any]
 AsyncCase = Callable[[], Awaitable[Any]]
@@ -98,7 +99,7 @@ async def abenchmark(
 def plot_benchmark(results: pd.DataFrame, ax=None, title: str = "Wall time per case"):
     """Bars of the median with min-max whiskers, speedups written on the bars."""
     if ax is None:
-        fig = Figure(figsize=(7, 0.5 * len(results) + 1.5), layout="constrained")
+        fig = new_figure(7, 0.5 * len(results) + 1.5)
         ax = fig.add_subplot()
     low = results["median"] - results["min"]
     high = results["max"] - results["median"]

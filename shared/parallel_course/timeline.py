@@ -11,7 +11,8 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import patch_config
-from matplotlib.figure import Figure
+
+from .figures import new_figure
 
 BRANCH_TAG = "map:key:"
 COLUMNS = ["branch", "start", "end", "duration", "status", "error", "thread", "run_id", "parent_run_id"]
@@ -163,7 +164,7 @@ def peak_concurrency(intervals: pd.DataFrame, start: str = "start", end: str = "
 def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     """Draw one bar per branch (failed ones red and hatched); return the figure."""
     if ax is None:
-        fig = Figure(figsize=(8, 0.45 * max(len(timeline), 2) + 1.2), layout="constrained")
+        fig = new_figure(8, 0.45 * max(len(timeline), 2) + 1.2)
         ax = fig.add_subplot()
     frame = timeline.reset_index(drop=True)
     failed = frame["status"].eq("error")
@@ -179,6 +180,7 @@ def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_yticks(frame.index, frame["branch"])
     ax.invert_yaxis()
     ax.set_xlabel("seconds since start")
+    ax.set_xlim(left=0)
     if len(frame):
         wall = frame["end"].max()
         ax.axvline(wall, color="gray", linestyle="--", linewidth=1)
@@ -192,7 +194,7 @@ def plot_timelines(timelines: Mapping[str, pd.DataFrame]):
     if not timelines:
         raise ValueError("timelines must hold at least one timeline")
     heights = [max(len(t), 2) for t in timelines.values()]
-    fig = Figure(figsize=(8, 0.45 * sum(heights) + 1.2 * len(heights)), layout="constrained")
+    fig = new_figure(8, 0.45 * sum(heights) + 1.2 * len(heights))
     axes = fig.subplots(len(timelines), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
     for ax, (name, timeline) in zip(axes, timelines.items(), strict=True):
         plot_timeline(timeline, ax=ax, title=name)
