@@ -1,6 +1,7 @@
 """A compact, deterministic ``BaseChatModel`` with real latency, streaming and failures."""
 
 import asyncio
+import math
 import random
 import re
 import threading
@@ -88,8 +89,8 @@ class FakeChatModel(BaseChatModel):
     def _check_parameters(self) -> "FakeChatModel":
         for field in ("latency", "jitter", "token_delay"):
             value = getattr(self, field)
-            if value < 0:
-                raise ValueError(f"{field} must be >= 0 seconds, got {value!r}")
+            if not math.isfinite(value) or value < 0:  # nan and inf would break or hang the sleeps
+                raise ValueError(f"{field} must be a finite number >= 0 seconds, got {value!r}")
         if isinstance(self.respond, (str, Mapping)) and not self.respond:
             raise ValueError("respond must not be empty: give an answer, a function or rules")
         return self

@@ -1,5 +1,6 @@
 """One knob for every fake delay: the ``COURSE_TIME_SCALE`` environment variable."""
 
+import math
 import os
 
 ENV_VAR = "COURSE_TIME_SCALE"
@@ -12,8 +13,8 @@ def time_scale() -> float:
         value = float(raw)
     except ValueError:
         raise ValueError(f"{ENV_VAR} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{ENV_VAR} must be positive, got {raw!r}")
+    if not math.isfinite(value) or value <= 0:  # nan and inf would break or hang the sleeps
+        raise ValueError(f"{ENV_VAR} must be a positive, finite number, got {raw!r}")
     return value
 
 

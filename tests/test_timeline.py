@@ -1,0 +1,267 @@
+"""TimelineRecorder, record_timeline, sequential, peak_concurrency and the plots."""
+
+import asyncio
+import time
+
+import matplotlib.colors as mcolors
+import pandas as pd
+import pytest
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import RunnableLambda, RunnableParallel
+from matplotlib.figure import Figure
+
+from conftest import LATENCY, retry_timing
+from parallel_course import (
+    RateLimitError,
+    TimelineRecorder,
+    arecord_timeline,
+    benchmark,
+    fail_always,
+    peak_concurrency,
+    plot_benchmark,
+    plot_timeline,
+    plot_timelines,
+    record_timeline,
+    sequential,
+)
+from parallel_course.timeline import COLUMNS
+
+pytestmark = pytest.mark.usefixtures("real_time")
+
+NAMES = ("alpha", "beta", "gamma", "delta")
+
+
+def branches(model) -> dict:
+    return {name: model for name in NAMES}
+
+
+def intervals(*pairs: tuple[float, float]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["start", "end"])
+
+
+# -- recording -------------------------------------------------------------------------
+
+
+def test_rows_carry_the_branch_keys(make_fake):
+    model = make_fake(latency=LATENCY)
+
+    def check() -> None:
+        out, timeline = record_timeline(RunnableParallel(branches(model)), "q")
+        assert set(out) == set(NAMES)
+        assert list(timeline.columns) == COLUMNS
+        assert sorted(timeline["branch"]) == sorted(NAMES)
+        assert (timeline["status"] == "ok").all()
+        assert timeline["error"].isna().all()
+        assert timeline["start"].is_monotonic_increasing
+        assert timeline["parent_run_id"].nunique() == 1  # all children of the parallel run
+        assert timeline["duration"].between(LATENCY, LATENCY + 0.1).all()
+        assert timeline["thread"].nunique() == 4  # one worker thread per branch
+
+    retry_timing(check)
+
+
+def test_branches_that_are_chains_are_one_row_each(make_fake):
+    model = make_fake(latency=0.02)
+    prompt = ChatPromptTemplate.from_template("{text}")
+    chain = RunnableParallel(summary=prompt | model, length=RunnableLambda(lambda x: len(x["text"])))
+    out, timeline = record_timeline(chain, {"text": "hello"})
+    assert out["length"] == 5
+    assert sorted(timeline["branch"]) == ["length", "summary"]
+
+
+def test_nested_parallels_are_labelled_outer_dot_inner(make_fake):
+    model = make_fake(latency=0.02)
+    inner = RunnableParallel(x=model, y=model)
+    outer = RunnableParallel(outer=inner, z=model)
+    out, timeline = record_timeline(outer, "q")
+    assert set(out) == {"outer", "z"} and set(out["outer"]) == {"x", "y"}
+    assert sorted(timeline["branch"]) == ["outer", "outer.x", "outer.y", "z"]
+    rows = timeline.set_index("branch")
+    assert rows.loc["outer.x", "start"] >= rows.loc["outer", "start"]
+    assert rows.loc["outer.x", "end"] <= rows.loc["outer", "end"]
+
+
+def test_nested_parallel_inside_a_chain_keeps_the_outer_label(make_fake):
+    model = make_fake(latency=0.02)
+    inner = RunnableLambda(lambda x: x.upper()) | RunnableParallel(first=model, second=model)
+    _, timeline = record_timeline(RunnableParallel(pipeline=inner, plain=model), "q")
+    assert sorted(timeline["branch"]) == ["pipeline", "pipeline.first", "pipeline.second", "plain"]
+
+
+def test_async_timeline_has_the_same_rows_on_the_event_loop_thread(make_fake):
+    model = make_fake(latency=LATENCY)
+    inner = RunnableParallel(x=model, y=model)
+
+    def check() -> None:
+        _, timeline = asyncio.run(arecord_timeline(RunnableParallel(outer=inner, z=model), "q"))
+        assert sorted(timeline["branch"]) == ["outer", "outer.x", "outer.y", "z"]
+        assert set(timeline["thread"]) == {"MainThread"}
+        assert peak_concurrency(timeline[timeline["branch"] != "outer"]) == 3
+
+    retry_timing(check)
+
+
+def test_failed_branches_get_status_error(make_fake):
+    good = make_fake(latency=0.05)
+    bad = make_fake(latency=0.02, failure=fail_always(message="quota exceeded"))
+    recorder = TimelineRecorder()
+    with pytest.raises(RateLimitError):
+        RunnableParallel(good=good, bad=bad).invoke("q", config={"callbacks": [recorder]})
+    timeline = recorder.to_frame().set_index("branch")
+    assert timeline.loc["bad", "status"] == "error"
+    assert timeline.loc["bad", "error"].startswith("RateLimitError: quota exceeded")
+    assert timeline.loc["good", "status"] == "ok"
+    assert timeline.loc["good", "error"] is None or pd.isna(timeline.loc["good", "error"])
+    figure = plot_timeline(recorder.to_frame())
+    colors = {tuple(patch.get_facecolor()) for patch in figure.axes[0].patches}
+    assert mcolors.to_rgba("tab:red") in colors and mcolors.to_rgba("tab:blue") in colors
+
+
+def test_recorder_reset_forgets_rows_and_restarts_the_clock(make_fake):
+    model = make_fake(latency=0.02)
+
+    def check() -> None:
+        recorder = TimelineRecorder()
+        RunnableParallel(a=model).invoke("q", config={"callbacks": [recorder]})
+        assert len(recorder.to_frame()) == 1
+        time.sleep(0.3)
+        recorder.reset()
+        assert recorder.to_frame().empty
+        RunnableParallel(b=model).invoke("q", config={"callbacks": [recorder]})
+        frame = recorder.to_frame()
+        assert list(frame["branch"]) == ["b"]
+        assert 0 <= frame["start"].iloc[0] < 0.15  # the clock restarted (else >= 0.3)
+
+    retry_timing(check)
+
+
+def test_record_timeline_keeps_the_callers_callbacks(make_fake):
+    mine = TimelineRecorder()
+    config = {"callbacks": [mine], "tags": ["mine"]}
+    _, timeline = record_timeline(RunnableParallel(a=make_fake()), "q", config)
+    assert list(timeline["branch"]) == ["a"]
+    assert list(mine.to_frame()["branch"]) == ["a"]
+    assert config == {"callbacks": [mine], "tags": ["mine"]}  # not mutated
+
+
+def test_non_parallel_runs_have_no_rows(make_fake):
+    _, timeline = record_timeline(make_fake(), "q")
+    assert timeline.empty
+    assert list(timeline.columns) == COLUMNS
+
+
+# -- sequential ------------------------------------------------------------------------
+
+
+def test_sequential_runs_branches_one_after_another_with_the_same_keys(make_fake):
+    model = make_fake(latency=0.03, respond=lambda prompt: prompt[::-1])
+    out, timeline = record_timeline(sequential(branches(model)), "abc")
+    assert {key: message.content for key, message in out.items()} == dict.fromkeys(NAMES, "cba")
+    assert list(timeline["branch"]) == list(NAMES)
+    assert peak_concurrency(timeline) == 1
+    starts, ends = timeline["start"].to_numpy(), timeline["end"].to_numpy()
+    assert (starts[1:] >= ends[:-1]).all()
+
+
+def test_sequential_accepts_a_mapping_and_keywords(make_fake):
+    model = make_fake()
+    out = sequential({"a": model}, b=model, c=lambda x: x * 2).invoke("z")
+    assert list(out) == ["a", "b", "c"] and out["c"] == "zz"
+    out = asyncio.run(sequential(a=model, c=lambda x: x * 2).ainvoke("z"))
+    assert out["c"] == "zz"
+
+
+def test_sequential_needs_a_branch():
+    with pytest.raises(ValueError, match="branches"):
+        sequential()
+    with pytest.raises(ValueError, match="branches"):
+        sequential({})
+
+
+# -- peak concurrency ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pairs", "peak"),
+    [
+        ([], 0),
+        ([(0, 1)], 1),
+        ([(0, 1), (1, 2), (2, 3)], 1),  # touching: an end before a start at the same time
+        ([(0, 1), (0.5, 1.5), (1.0, 2.0)], 2),
+        ([(0, 4), (1, 3), (2, 2.5), (3.5, 5)], 3),
+        ([(0, 1)] * 4, 4),
+        ([(5, 6), (0, 10), (5.5, 7)], 3),  # unsorted rows
+    ],
+)
+def test_peak_concurrency_on_hand_made_intervals(pairs, peak):
+    assert peak_concurrency(intervals(*pairs)) == peak
+
+
+def test_peak_concurrency_reads_named_columns():
+    frame = pd.DataFrame({"t0": [0.0, 0.2], "t1": [1.0, 1.2]})
+    assert peak_concurrency(frame, start="t0", end="t1") == 2
+
+
+def test_peak_concurrency_of_a_real_parallel_run(make_fake):
+    model = make_fake(latency=LATENCY)
+
+    def check() -> None:
+        _, timeline = record_timeline(RunnableParallel(branches(model)), "q")
+        assert peak_concurrency(timeline) == 4
+
+    retry_timing(check)
+
+
+def test_max_concurrency_caps_the_peak(make_fake):
+    model = make_fake(latency=LATENCY)
+    _, timeline = record_timeline(RunnableParallel(branches(model)), "q", {"max_concurrency": 2})
+    assert peak_concurrency(timeline) == 2
+    assert timeline["end"].max() - timeline["start"].min() >= 2 * LATENCY
+    assert timeline["thread"].nunique() == 2
+
+
+# -- plots -----------------------------------------------------------------------------
+
+
+def test_plot_timeline_draws_one_bar_per_row(make_fake):
+    _, timeline = record_timeline(RunnableParallel(branches(make_fake(latency=0.01))), "q")
+    figure = plot_timeline(timeline)
+    assert isinstance(figure, Figure)
+    ax = figure.axes[0]
+    assert len(ax.patches) == len(timeline) == 4
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(timeline["branch"])
+    for patch, (_, row) in zip(ax.patches, timeline.iterrows(), strict=True):
+        assert patch.get_x() == pytest.approx(row["start"])
+        assert patch.get_width() == pytest.approx(row["duration"])
+
+
+def test_plot_timeline_on_given_axes_with_a_title(make_fake):
+    figure = Figure()
+    ax = figure.add_subplot()
+    _, timeline = record_timeline(RunnableParallel(a=make_fake(), b=make_fake()), "q")
+    assert plot_timeline(timeline, ax=ax, title="mine") is figure
+    assert ax.get_title() == "mine"
+    assert len(ax.patches) == 2
+
+
+def test_plot_timelines_stacks_one_axes_per_timeline(make_fake):
+    model = make_fake(latency=0.01)
+    _, parallel = record_timeline(RunnableParallel(branches(model)), "q")
+    _, nested = record_timeline(RunnableParallel(outer=RunnableParallel(x=model), y=model), "q")
+    figure = plot_timelines({"parallel": parallel, "nested": nested})
+    assert isinstance(figure, Figure)
+    assert [ax.get_title() for ax in figure.axes] == ["parallel", "nested"]
+    assert [len(ax.patches) for ax in figure.axes] == [4, 3]
+
+
+def test_plot_timelines_needs_a_timeline():
+    with pytest.raises(ValueError, match="timelines"):
+        plot_timelines({})
+
+
+def test_plot_benchmark_draws_one_bar_per_case():
+    results = benchmark({"a": lambda: None, "b": lambda: None, "c": lambda: None}, repeats=2, warmup=0)
+    figure = plot_benchmark(results)
+    assert isinstance(figure, Figure)
+    assert len(figure.axes[0].patches) == 3
+    assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["a", "b", "c"]
