@@ -16,6 +16,7 @@ from .failures import (
 from .fake_chat_model import FakeChatModel
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
+from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
 from .timeline import (
     TimelineRecorder,
     arecord_timeline,
@@ -33,10 +34,13 @@ __all__ = [
     "FakeChatModel",
     "ModelTimeoutError",
     "RateLimitError",
+    "RunRecorder",
     "ServerError",
     "TimelineRecorder",
     "Timer",
     "abenchmark",
+    "arecord_runs",
+    "arecord_stream",
     "arecord_timeline",
     "benchmark",
     "data_path",
@@ -51,11 +55,15 @@ __all__ = [
     "load_reviews",
     "peak_concurrency",
     "plot_benchmark",
+    "plot_stream",
     "plot_timeline",
     "plot_timelines",
     "real_mode",
+    "record_runs",
+    "record_stream",
     "record_timeline",
     "scaled",
     "sequential",
+    "switches",
     "time_scale",
 ]

@@ -1,0 +1,49 @@
+"""Plausible wrong answers to notebook 08's exercises: each must fail its check."""
+
+WRONG = {
+    # believes invoke fails fast, with the error that happens first in time
+    "q08_which_error": (
+        "sync_error = pc.ServerError\n"
+        "sync_seconds = 0.4\n"
+        "async_error = pc.ServerError\n"
+        "async_seconds = 0.4"
+    ),
+    # the right attempts and waits, but every exception is retried (the default)
+    "q08_retry": (
+        "def make_retrying(runnable):\n"
+        "    return runnable.with_retry(\n"
+        "        stop_after_attempt=4,\n"
+        '        exponential_jitter_params={"initial": pc.scaled(0.1), "jitter": 0},\n'
+        "    )"
+    ),
+    # one fallback on the whole parallel: the good summary and sentiment are thrown away
+    "q08_partial": (
+        "partial_analysis = RunnableParallel(\n"
+        "    sentiment=ex_sentiment | text,\n"
+        "    summary=ex_summary | text,\n"
+        "    keywords=ex_keywords | text,\n"
+        ").with_fallbacks([RunnableLambda(lambda _: {'sentiment': 'n/a', 'summary': 'n/a', 'keywords': 'n/a'})])"
+    ),
+    # the copy comes after the fallback chain, which has already written into the input
+    "q08_exception_key": "safe_apology = apology | RunnableLambda(lambda answer: answer)",
+    # returns a sentinel instead of raising: fallbacks and retries never see the timeout
+    "q08_timeout": (
+        "def with_attempt_timeout(runnable, seconds):\n"
+        "    async def run(value, config):\n"
+        "        try:\n"
+        "            return await asyncio.wait_for(runnable.ainvoke(value, config), timeout=pc.scaled(seconds))\n"
+        "        except TimeoutError:\n"
+        "            return TIMED_OUT\n"
+        "    return RunnableLambda(run)"
+    ),
+    # a happy-path fan-in: it breaks on the first missing branch, and reports every branch
+    "q08_fan_in": (
+        "def review_card(out):\n"
+        "    return {\n"
+        '        "sentiment": out["sentiment"]["value"],\n'
+        '        "summary": out["summary"]["value"],\n'
+        '        "keywords": out["keywords"]["value"].split(", "),\n'
+        '        "failed": {b: env["error"] for b, env in out.items()},\n'
+        "    }"
+    ),
+}
