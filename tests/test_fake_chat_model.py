@@ -366,6 +366,7 @@ def test_every_model_keeps_its_own_log(make_fake):
         ({"jitter": float("nan")}, "jitter"),
         ({"respond": ""}, "respond"),
         ({"respond": {}}, "respond"),
+        ({"latancy": 0.5}, "latancy"),  # a misspelt setting is not silently ignored
     ],
 )
 def test_bad_model_settings_raise_value_error_naming_the_setting(settings, parameter):

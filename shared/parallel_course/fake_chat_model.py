@@ -16,7 +16,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import PrivateAttr, model_validator
+from pydantic import ConfigDict, PrivateAttr, model_validator
 
 from .failures import FailurePlan
 from .timescale import scaled
@@ -73,6 +73,8 @@ class FakeChatModel(BaseChatModel):
     time scale; ``jitter`` adds a seeded random extra wait in ``[0, jitter]``. ``failure``
     injects errors. Sync calls sleep with ``time.sleep``, async calls with ``asyncio.sleep``.
     """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not a no-op
 
     respond: Respond = "OK"
     latency: float = 0.5

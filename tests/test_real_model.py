@@ -1,0 +1,510 @@
+"""Real-model mode: ``get_chat_model`` returns ``ChatOpenAI``, tested over real HTTP on 127.0.0.1.
+
+Every test talks to ``tests/openai_server.py`` (started and stopped here) or to nothing;
+no network, no real key. Each test is bounded by a timer (``TEST_TIMEOUT``) and every
+model has an explicit request timeout, so nothing can hang.
+"""
+
+import asyncio
+import gc
+import os
+import signal
+import threading
+from pathlib import Path
+
+import openai
+import openai_server  # tests/ is on sys.path, as for conftest
+import pytest
+from langchain_core.exceptions import ModelRateLimitError
+from langchain_core.rate_limiters import InMemoryRateLimiter
+from langchain_core.runnables import RunnableParallel
+from langchain_openai import ChatOpenAI
+from openai_server import OpenAIServer, Step
+
+import parallel_course as pc
+from conftest import elapsed
+from parallel_course import envfile, models
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_TIMEOUT = 15  # seconds, per test
+KEY = "test-key-do-not-print-3f9a"
+DELAY = 0.2  # the server's answer delay in the overlap tests, seconds
+POOL = min(32, (os.cpu_count() or 1) + 4)  # ThreadPoolExecutor's default max_workers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_gc_pauses():
+    """Freeze the objects loaded so far (langchain, openai, pandas...) out of the garbage collector.
+
+    Otherwise a full collection walks all of them, which takes up to a second on a busy
+    2-core machine, with the GIL held: every server and client thread stalls, and a
+    request that should take 0.2 s takes 1 s.
+    """
+    gc.freeze()  # no collect first: that alone is one of those long pauses
+    yield
+    gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def bounded():
+    """Fail (never hang) a test that runs longer than TEST_TIMEOUT seconds."""
+
+    def too_long(signum, frame):
+        pytest.fail(f"test took longer than {TEST_TIMEOUT} s", pytrace=False)
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def environ():
+    """Restore ``os.environ`` exactly after the test (the .env loader writes to it directly)."""
+    saved = dict(os.environ)
+    envfile._forget_loaded()
+    yield os.environ
+    os.environ.clear()
+    os.environ.update(saved)
+    envfile._forget_loaded()
+
+
+@pytest.fixture
+def server():
+    with OpenAIServer(api_key=KEY) as running:
+        yield running
+
+
+@pytest.fixture
+def real(environ, server):
+    """Real-model mode against the test server: returns the server."""
+    for name in ("COURSE_LATENCY_HINT", "COURSE_TIMEOUT", "COURSE_MAX_RETRIES", "OPENAI_API_BASE"):
+        environ.pop(name, None)
+    environ.update(
+        OPENAI_API_KEY=KEY,
+        OPENAI_BASE_URL=server.base_url,
+        COURSE_MODEL="course-test-model",
+        COURSE_DOTENV="0",
+        COURSE_TIMEOUT="5",
+    )
+    return server
+
+
+def intervals(server: OpenAIServer) -> list[tuple[float, float | None]]:
+    """Each request's (arrival, finish), for assertion messages."""
+    return [(round(r.arrival, 3), r.finish and round(r.finish, 3)) for r in server.records()]
+
+
+def parallel(model, n: int) -> RunnableParallel:
+    return RunnableParallel({f"b{i}": model for i in range(n)})
+
+
+# -- which model ------------------------------------------------------------------------------
+
+
+def test_without_a_key_the_course_is_offline(environ):
+    environ.pop("OPENAI_API_KEY", None)
+    environ["COURSE_DOTENV"] = "0"
+    assert not pc.real_mode()
+    assert isinstance(pc.get_chat_model("summary"), pc.FakeChatModel)
+    assert "fake" in pc.describe_mode()
+
+
+def test_with_a_key_get_chat_model_is_chat_openai(real):
+    model = pc.get_chat_model("sentiment", latency=3.0, failure=pc.fail_always())
+    assert pc.real_mode()
+    assert isinstance(model, ChatOpenAI)
+    assert (model.model_name, model.name, model.course_task) == ("course-test-model", "sentiment", "sentiment")
+    assert model.openai_api_base == real.base_url
+    assert model.latency_hint is None  # the fake's latency and failure are ignored
+
+
+def test_fake_true_and_course_model_fake_keep_the_fake(real, environ):
+    assert isinstance(pc.get_chat_model("echo", fake=True, latency=0), pc.FakeChatModel)
+    environ["COURSE_MODEL"] = "fake"
+    assert not pc.real_mode()
+    assert isinstance(pc.get_chat_model("echo", latency=0), pc.FakeChatModel)
+
+
+def test_the_default_model_is_small_and_cheap(real, environ):
+    del environ["COURSE_MODEL"]
+    assert pc.get_chat_model("echo").model_name == models.DEFAULT_MODEL == "gpt-4o-mini"
+
+
+def test_chat_openai_alone_would_wait_forever():
+    """The reason for an explicit timeout: langchain-openai's default is none at all."""
+    bare = ChatOpenAI(api_key="unused", base_url="http://127.0.0.1:9/v1")
+    assert bare.request_timeout is None
+    assert bare.root_client.timeout is None
+
+
+def test_timeout_and_retries_are_explicit_and_configurable(real, environ):
+    model = pc.get_chat_model("echo")
+    assert (model.request_timeout, model.max_retries) == (5.0, models.DEFAULT_MAX_RETRIES)
+    assert model.root_client.timeout == 5.0 and model.root_client.max_retries == 2
+    del environ["COURSE_TIMEOUT"]
+    assert pc.get_chat_model("echo").request_timeout == models.DEFAULT_TIMEOUT
+    environ.update(COURSE_TIMEOUT="2.5", COURSE_MAX_RETRIES="0")
+    assert (pc.get_chat_model("echo").request_timeout, pc.get_chat_model("echo").max_retries) == (2.5, 0)
+    assert pc.get_chat_model("echo", timeout=1.0, max_retries=4).max_retries == 4  # a setting wins
+
+
+@pytest.mark.parametrize(("name", "raw"), [("COURSE_TIMEOUT", "soon"), ("COURSE_TIMEOUT", "0"),
+                                           ("COURSE_TIMEOUT", "-1"), ("COURSE_MAX_RETRIES", "1.5"),
+                                           ("COURSE_MAX_RETRIES", "-2")])
+def test_bad_course_variables_name_themselves(real, environ, name, raw):
+    environ[name] = raw
+    with pytest.raises(ValueError, match=name):
+        pc.get_chat_model("echo")
+
+
+def test_other_settings_are_passed_on(real):
+    limiter = InMemoryRateLimiter(requests_per_second=100)
+    model = pc.get_chat_model("summary", name="mine", rate_limiter=limiter, max_tokens=50, seed=7,
+                              respond="ignored", token_delay=1.0)
+    assert (model.name, model.rate_limiter, model.max_tokens) == ("mine", limiter, 50)
+    assert model.seed is None  # the fake's seed is not OpenAI's seed
+
+
+def test_describe_mode_shows_model_and_host_never_the_key(real, environ):
+    line = pc.describe_mode()
+    assert "course-test-model" in line and f"127.0.0.1:{real.port}" in line and "real" in line
+    assert KEY not in line and "/v1" not in line
+    environ["OPENAI_BASE_URL"] = "http://learner:hunter2@gpu-box.local:8000/v1"
+    line = pc.describe_mode()
+    assert "gpu-box.local:8000" in line and "hunter2" not in line and "learner" not in line
+    del environ["OPENAI_BASE_URL"]
+    assert "api.openai.com" in pc.describe_mode()
+
+
+def test_the_key_is_not_in_the_model_repr(real):
+    model = pc.get_chat_model("echo")
+    assert KEY not in repr(model) and KEY not in str(model.model_dump())
+
+
+# -- .env ---------------------------------------------------------------------------------------
+
+
+def test_parse_env_file():
+    text = (
+        "# a comment\n\nOPENAI_API_KEY=sk-abc\nexport COURSE_MODEL = 'gpt-4o-mini'\n"
+        'OPENAI_BASE_URL="http://localhost:11434/v1"\nCOURSE_TIMEOUT=30  # seconds\nnot a line\n'
+    )
+    assert envfile.parse_env_file(text) == {
+        "OPENAI_API_KEY": "sk-abc",
+        "COURSE_MODEL": "gpt-4o-mini",
+        "OPENAI_BASE_URL": "http://localhost:11434/v1",
+        "COURSE_TIMEOUT": "30",
+    }
+
+
+def test_env_file_switches_on_real_mode_without_overriding_the_environment(environ, tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={KEY}\nCOURSE_MODEL=from-file\nCOURSE_TIMEOUT=7\n")
+    monkeypatch.chdir(tmp_path)
+    for name in ("OPENAI_API_KEY", "COURSE_MODEL", "COURSE_DOTENV", "OPENAI_BASE_URL"):
+        environ.pop(name, None)
+    environ["COURSE_TIMEOUT"] = "9"  # already set: the file does not change it
+    assert envfile.find_env_file() == tmp_path / ".env"
+    assert pc.real_mode()
+    model = pc.get_chat_model("echo")
+    assert (model.model_name, model.request_timeout) == ("from-file", 9.0)
+    assert KEY not in pc.describe_mode()
+
+
+def test_env_file_can_be_switched_off(environ, tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={KEY}\n")
+    monkeypatch.chdir(tmp_path)
+    environ.pop("OPENAI_API_KEY", None)
+    environ["COURSE_DOTENV"] = "0"
+    assert not pc.real_mode()
+    assert "OPENAI_API_KEY" not in environ
+
+
+def test_env_file_is_git_ignored():
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+# -- over HTTP -----------------------------------------------------------------------------------
+
+
+def test_invoke_sends_the_task_instruction_and_the_key(real):
+    answer = pc.get_chat_model("sentiment").invoke("I love it")
+    assert answer.content == openai_server.default_reply(1, {})
+    assert answer.usage_metadata["output_tokens"] > 0
+    (record,) = real.records()
+    assert record.authorized and record.model == "course-test-model" and not record.stream
+    assert record.messages[0] == {"role": "system", "content": models.TASK_INSTRUCTIONS["sentiment"]}
+    assert record.messages[-1] == {"role": "user", "content": "I love it"}
+    assert record.headers == {}  # no latency hint unless asked for
+
+
+def test_a_wrong_key_is_refused(real, environ):
+    environ["OPENAI_API_KEY"] = "wrong"
+    with pytest.raises(openai.AuthenticationError):
+        pc.get_chat_model("echo").invoke("hi")
+
+
+def test_latency_hint_makes_the_server_wait_the_lessons_latency(real, environ):
+    environ.update(COURSE_LATENCY_HINT="1", COURSE_TIME_SCALE="0.1")
+    model = pc.get_chat_model("echo", latency=2.0, token_delay=0.1)
+    _, seconds = elapsed(model.invoke, "one two three")
+    (record,) = real.records()
+    assert float(record.headers["X-Course-Delay"]) == pytest.approx(0.2)
+    assert float(record.headers["X-Course-Token-Delay"]) == pytest.approx(0.01)
+    reply_tokens = len(openai_server.tokens(openai_server.default_reply(1, {})))
+    assert seconds >= 0.2 + 0.01 * (reply_tokens - 1)  # like the fake: latency + a delay per further token
+    assert "Latency hints" in pc.describe_mode()
+
+
+def test_sync_parallel_overlaps_at_the_server(real):
+    model = pc.get_chat_model("echo")
+    model.invoke("warm up")  # opens the HTTP client's first connection
+    real.delay = DELAY
+    real.reset()
+    _, seconds = elapsed(parallel(model, 3).invoke, "hi")
+    assert real.peak_in_flight() == 3, intervals(real)
+    assert seconds < 0.6 * 3 * DELAY, intervals(real)  # well under the 3 delays of a sequence
+
+
+def test_sync_parallel_is_capped_by_the_thread_pool_and_max_concurrency(real):
+    real.delay = DELAY
+    chain = parallel(pc.get_chat_model("echo"), POOL + 2)
+    chain.invoke("hi")
+    assert real.peak_in_flight() == POOL, intervals(real)  # min(32, cpu_count + 4) worker threads
+    real.reset()
+    _, seconds = elapsed(parallel(pc.get_chat_model("echo"), 4).invoke, "hi", {"max_concurrency": 2})
+    assert real.peak_in_flight() == 2
+    assert seconds >= 2 * DELAY  # two waves of two
+
+
+def test_async_parallel_overlaps_beyond_the_pool_and_ignores_max_concurrency(real):
+    model = pc.get_chat_model("echo")
+    chain = parallel(model, POOL + 2)
+
+    async def timed() -> float:
+        await model.ainvoke("warm up")  # makes this event loop's HTTP client
+        real.delay = DELAY
+        real.reset()
+        with pc.Timer() as timer:
+            await chain.ainvoke("hi")
+        return timer.elapsed
+
+    seconds = asyncio.run(timed())
+    assert real.peak_in_flight() == POOL + 2, intervals(real)  # one asyncio task per branch, no thread pool
+    assert seconds < 0.6 * (POOL + 2) * DELAY, intervals(real)  # well under the delays of a sequence
+    real.reset()
+    asyncio.run(parallel(pc.get_chat_model("echo"), 4).ainvoke("hi", {"max_concurrency": 2}))
+    assert real.peak_in_flight() == 4  # RunnableParallel.ainvoke gathers every branch at once
+
+
+def test_a_burst_of_requests_is_served(real, environ):
+    """40 connections at once: the listen backlog is raised above ThreadingHTTPServer's 5."""
+    environ["COURSE_MAX_RETRIES"] = "0"  # a refused connection would fail, not be retried
+    real.delay = DELAY
+    out = asyncio.run(parallel(pc.get_chat_model("echo"), 40).ainvoke("hi"))
+    assert len(out) == 40 and real.peak_in_flight() == 40
+    assert OpenAIServer.request_queue_size >= 64
+
+
+def test_streaming_through_a_parallel(real):
+    real.token_delay = 0.01
+    chain = RunnableParallel(a=pc.get_chat_model("echo"), b=pc.get_chat_model("summary"))
+    texts: dict[str, str] = {"a": "", "b": ""}
+    order = []
+    for chunk in chain.stream("hi"):
+        ((key, message),) = chunk.items()
+        texts[key] += message.content
+        order.append(key)
+    assert all(text.startswith("Reply ") and text.endswith("prompts.") for text in texts.values())
+    assert all(r.stream for r in real.records()) and real.peak_in_flight() == 2
+    assert len(order) > 10 and order != sorted(order)  # the two streams' chunks interleave
+
+
+def test_async_streaming_through_a_parallel(real):
+    chain = RunnableParallel(a=pc.get_chat_model("echo"), b=pc.get_chat_model("keywords"))
+
+    async def collect():
+        texts = {"a": "", "b": ""}
+        async for chunk in chain.astream("hi"):
+            for key, message in chunk.items():
+                texts[key] += message.content
+        return texts
+
+    texts = asyncio.run(collect())
+    assert all(text.endswith("prompts.") for text in texts.values())
+    assert [r.stream for r in real.records()] == [True, True]
+
+
+# -- failures ---------------------------------------------------------------------------------------
+
+
+def test_a_429_is_retried_after_retry_after(real):
+    real.enqueue(Step(429, retry_after=0.05), Step(429, retry_after=0.05))
+    message, seconds = elapsed(pc.get_chat_model("echo").invoke, "hi")
+    assert message.content.startswith("Reply 3 ")
+    assert [r.status for r in real.records()] == [429, 429, 200]
+    assert seconds < 0.35  # Retry-After (0.05 s) was honoured, not the 0.375-1 s backoff
+
+
+def test_429_after_max_retries_raises_the_course_rate_limit_error(real):
+    real.enqueue(*[Step(429, retry_after=0.02)] * 3)
+    with pytest.raises(pc.RateLimitError) as raised:
+        pc.get_chat_model("echo").invoke("hi")
+    assert isinstance(raised.value, openai.RateLimitError) and isinstance(raised.value, ModelRateLimitError)
+    assert raised.value.status_code == 429
+    assert len(real.records()) == 1 + models.DEFAULT_MAX_RETRIES
+
+
+def test_429_async_raises_the_course_rate_limit_error(real, environ):
+    environ["COURSE_MAX_RETRIES"] = "1"
+    real.enqueue(*[Step(429, retry_after=0.02)] * 2)
+    with pytest.raises(pc.RateLimitError):
+        asyncio.run(pc.get_chat_model("echo").ainvoke("hi"))
+    assert len(real.records()) == 2
+
+
+def test_500_after_max_retries_raises_the_course_server_error(real, environ):
+    environ["COURSE_MAX_RETRIES"] = "1"
+    real.enqueue(Step(500, retry_after=0.02), Step(503, retry_after=0.02))
+    with pytest.raises(pc.ServerError) as raised:
+        pc.get_chat_model("echo").invoke("hi")
+    assert isinstance(raised.value, openai.InternalServerError)
+    assert [r.status for r in real.records()] == [500, 503]
+
+
+def test_a_failing_branch_fails_the_parallel_with_the_course_error(real, environ):
+    environ["COURSE_MAX_RETRIES"] = "0"
+    real.enqueue(Step(500))
+    with pytest.raises(pc.ServerError):
+        parallel(pc.get_chat_model("echo"), 3).invoke("hi")
+
+
+def test_with_retry_on_the_course_error_works_in_real_mode(real, environ):
+    environ["COURSE_MAX_RETRIES"] = "0"
+    real.enqueue(Step(429), Step(429))
+    model = pc.get_chat_model("echo").with_retry(
+        retry_if_exception_type=(pc.RateLimitError,), stop_after_attempt=3, wait_exponential_jitter=False
+    )
+    assert model.invoke("hi").content.startswith("Reply 3 ")
+
+
+def test_a_timeout_bounds_the_wait(real, environ):
+    environ.update(COURSE_TIMEOUT="0.3", COURSE_MAX_RETRIES="0")
+    real.enqueue(Step(delay=10))
+    with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError) as raised:
+        pc.get_chat_model("echo").invoke("hi")
+    assert isinstance(raised.value, openai.APITimeoutError) and isinstance(raised.value, TimeoutError)
+    assert len(real.records()) == 1
+    assert timer.elapsed < 0.3 + 1.0  # the server would have taken 10 s
+
+
+def test_a_timeout_is_retried_then_raised_in_bounded_time(real, environ):
+    environ.update(COURSE_TIMEOUT="0.15", COURSE_MAX_RETRIES="1")
+    real.enqueue(Step(delay=10), Step(delay=10))
+
+    async def call():
+        return await pc.get_chat_model("echo").ainvoke("hi")
+
+    with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError):
+        asyncio.run(call())
+    assert len(real.records()) == 2
+    assert timer.elapsed < 2 * 0.15 + 1.0 + 1.0  # two timeouts, one backoff (<= 1 s), a margin
+
+
+# -- event loops ------------------------------------------------------------------------------------
+
+
+def test_plain_chat_openai_breaks_when_a_second_event_loop_reuses_its_connection(real):
+    """langchain-openai shares one async HTTP client across loops; a kept-alive connection
+    from a closed loop fails in the next one. The course's model gives each loop its own."""
+    bare = ChatOpenAI(api_key=KEY, base_url=real.base_url, model="m", timeout=5, max_retries=0)
+    outcomes = []
+    for _ in range(3):
+        try:
+            asyncio.run(bare.ainvoke("hi"))
+            outcomes.append("ok")
+        except RuntimeError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == "ok" and "Event loop is closed" in outcomes[1:]
+
+
+def test_the_course_model_works_across_event_loops(real, environ):
+    environ["COURSE_MAX_RETRIES"] = "0"
+    model = pc.get_chat_model("echo")
+    for _ in range(2):
+        assert asyncio.run(model.ainvoke("hi")).content.startswith("Reply ")
+        assert asyncio.run(parallel(model, 2).ainvoke("hi"))["b1"].content.startswith("Reply ")
+    assert [r.status for r in real.records()] == [200] * 6
+
+
+def test_the_course_model_serves_two_loops_in_two_threads(real, environ):
+    environ["COURSE_MAX_RETRIES"] = "0"
+    real.delay = 0.05
+    model = pc.get_chat_model("echo")
+    results = []
+
+    def run():
+        results.append(asyncio.run(parallel(model, 3).ainvoke("hi")))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(results) == 2 and all(len(r) == 3 for r in results)
+
+
+# -- the server and its tooling ------------------------------------------------------------------
+
+
+def test_server_log_and_routes(server):
+    import json
+    import urllib.error
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.base_url}/models", timeout=5) as response:
+        assert json.load(response)["data"][0]["id"] == openai_server.DEFAULT_MODEL
+    request = urllib.request.Request(f"{server.base_url}/nowhere", data=b"{}", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=5)
+    assert raised.value.code == 404
+    with pc.Timer() as timer:  # the server notes the finish just after the client has read the answer
+        while server.records()[0].finish is None and timer.elapsed < 2:
+            threading.Event().wait(0.01)
+    (record,) = server.records()
+    assert record.status == 404 and record.finish >= record.arrival and not record.authorized
+
+
+def test_key_leak_plugin_fails_a_cell_that_prints_the_key(environ):
+    environ["OPENAI_API_KEY"] = KEY
+
+    class Item:
+        nodeid = "nb.ipynb::Cell 3"
+        test_outputs = [{"output_type": "stream", "text": f"key={KEY}"}]
+
+    class Call:
+        when = "call"
+
+    class Report:
+        outcome, longrepr = "passed", None
+
+    hook = openai_server.pytest_runtest_makereport(Item(), Call())
+    next(hook)
+    with pytest.raises(StopIteration) as done:
+        hook.send(Report())
+    assert done.value.value.outcome == "failed"
+    Item.test_outputs = [{"output_type": "stream", "text": "no secrets here"}]
+    hook = openai_server.pytest_runtest_makereport(Item(), Call())
+    next(hook)
+    with pytest.raises(StopIteration) as done:
+        hook.send(Report())
+    assert done.value.value.outcome == "passed"
+
+
+def test_make_test_real_covers_every_learner_notebook():
+    makefile = (ROOT / "Makefile").read_text()
+    target = makefile.split("\ntest-real:", 1)[1].split("\n\n", 1)[0]
+    assert "notebooks/*.ipynb" in target and "openai_server.py" in target
+    test_line = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "test-real" in test_line.split()
