@@ -11,7 +11,7 @@ OFFLINE := COURSE_MODEL=fake
 NBVAL := $(BIN)/pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60 -p no:cacheprovider
 
 .PHONY: setup lab test lint check-assign test-unit test-notebooks test-browser test-real test-latest \
-	assign grade autograder clean
+	assign grade autograder bench clean
 
 setup: $(STAMP)
 
@@ -65,6 +65,10 @@ test-latest:
 
 assign: setup
 	$(BIN)/python scripts/assign.py $(NB)
+
+# Performance sweeps (not part of `make test`): CSV and PNG plots in build/bench/, about a minute on 2 cores
+bench: setup
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(BIN)/python scripts/bench.py
 
 # Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s]`
 # grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker.

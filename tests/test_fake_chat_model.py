@@ -492,3 +492,14 @@ def test_rate_limiter_caps_a_parallel_run(make_fake):
     starts = sorted(model.call_log()["start"])
     assert seconds >= 3 / 20 * 0.9
     assert starts[-1] - starts[0] >= 3 / 20 * 0.9
+
+
+def test_usage_is_counted_by_langchains_usage_callback(make_fake):
+    from langchain_core.callbacks import get_usage_metadata_callback
+
+    model = make_fake(latency=0, respond="three word answer", name="counted")
+    with get_usage_metadata_callback() as usage:
+        model.invoke("one two")
+        model.invoke("one two")
+    assert usage.usage_metadata["counted"]["output_tokens"] == 6
+    assert usage.usage_metadata["counted"]["input_tokens"] == 4

@@ -158,7 +158,9 @@ class FakeChatModel(BaseChatModel):
         }
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
         cls = AIMessageChunk if chunk else AIMessage
-        return cls(content=answer if not chunk else "", usage_metadata=usage)
+        # model_name lets LangChain's usage callback (get_usage_metadata_callback) count this answer
+        metadata = {"model_name": self.name or "fake"}
+        return cls(content=answer if not chunk else "", usage_metadata=usage, response_metadata=metadata)
 
     # -- sync ------------------------------------------------------------------
     def _generate(
