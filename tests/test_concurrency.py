@@ -1,0 +1,197 @@
+"""BlockingIO, in_flight, plot_in_flight, LoopWatch and run_in_new_loop."""
+
+import asyncio
+import threading
+import time
+
+import pandas as pd
+import pytest
+from langchain_core.runnables import RunnableLambda, RunnableParallel
+from matplotlib.figure import Figure
+
+from conftest import LATENCY, elapsed, retry_timing
+from parallel_course import peak_concurrency
+from parallel_course.concurrency import (
+    LOG_COLUMNS,
+    BlockingIO,
+    LoopWatch,
+    in_flight,
+    plot_in_flight,
+    run_in_new_loop,
+)
+
+pytestmark = pytest.mark.usefixtures("real_time")
+
+
+def intervals(*pairs: tuple[float, float]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["start", "end"])
+
+
+# -- BlockingIO --------------------------------------------------------------------------
+
+
+def test_blocking_io_waits_returns_and_logs():
+    def check():
+        tool = BlockingIO(LATENCY, name="crm")
+        out, seconds = elapsed(tool, "ticket 1")
+        assert out == "ticket 1"
+        assert LATENCY <= seconds < LATENCY + 0.05
+        log = tool.call_log()
+        assert list(log.columns) == LOG_COLUMNS
+        assert log.loc[0, "name"] == "crm"
+        assert log.loc[0, "thread"] == threading.current_thread().name
+        assert LATENCY <= log.loc[0, "duration"] < LATENCY + 0.05
+
+    retry_timing(check)
+
+
+def test_blocking_io_respond_computes_the_answer():
+    tool = BlockingIO(0, respond=str.upper)
+    assert tool("abc") == "ABC"
+
+
+def test_blocking_io_logs_a_failing_call_and_reset_forgets():
+    def boom(value):
+        raise KeyError(value)
+
+    tool = BlockingIO(0, respond=boom)
+    with pytest.raises(KeyError):
+        tool("x")
+    assert len(tool.call_log()) == 1
+    tool.reset()
+    assert tool.call_log().empty
+    assert list(tool.call_log().columns) == LOG_COLUMNS
+
+
+def test_blocking_io_holds_a_thread_so_sync_branches_overlap():
+    def check():
+        tool = BlockingIO(LATENCY, name="nap")
+        out, seconds = elapsed(RunnableParallel(a=tool, b=tool, c=tool).invoke, "x")
+        assert out == {"a": "x", "b": "x", "c": "x"}
+        assert seconds < 2 * LATENCY
+        assert peak_concurrency(tool.call_log()) == 3
+        assert tool.call_log()["thread"].nunique() == 3
+
+    retry_timing(check)
+
+
+def test_blocking_io_blocks_inside_async_def_but_not_as_a_lambda():
+    tool = BlockingIO(LATENCY)
+
+    async def blocking(value):
+        return tool(value)
+
+    async def both():
+        await RunnableParallel(a=RunnableLambda(blocking), b=RunnableLambda(blocking)).ainvoke("x")
+        blocked = peak_concurrency(tool.call_log())
+        tool.reset()
+        await RunnableParallel(a=tool, b=tool).ainvoke("x")  # sync: sent to the default executor
+        return blocked, peak_concurrency(tool.call_log())
+
+    assert asyncio.run(both()) == (1, 2)
+
+
+def test_blocking_io_is_named_after_its_name():
+    assert RunnableLambda(BlockingIO(0, name="legacy_lookup")).get_name() == "legacy_lookup"
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"latency": -1}, "latency"),
+        ({"latency": float("nan")}, "latency"),
+        ({"latency": "1"}, "latency"),
+        ({"name": ""}, "name"),
+        ({"respond": "fixed"}, "respond"),
+    ],
+)
+def test_blocking_io_rejects_bad_parameters(settings, field):
+    with pytest.raises(ValueError, match=field):
+        BlockingIO(**settings)
+
+
+# -- in_flight and its plot ----------------------------------------------------------------
+
+
+def test_in_flight_counts_open_intervals_over_time():
+    steps = in_flight(intervals((10.0, 12.0), (10.5, 11.0), (11.0, 13.0)))
+    assert steps["time"].tolist() == [0.0, 0.5, 1.0, 2.0, 3.0]
+    assert steps["in_flight"].tolist() == [1, 2, 2, 1, 0]
+    assert steps["in_flight"].max() == peak_concurrency(intervals((10.0, 12.0), (10.5, 11.0), (11.0, 13.0)))
+
+
+def test_in_flight_counts_ends_before_starts_on_ties():
+    steps = in_flight(intervals((0.0, 1.0), (1.0, 2.0)))
+    assert steps["in_flight"].max() == 1
+
+
+def test_in_flight_of_nothing_and_bad_columns():
+    assert in_flight(intervals()).to_dict("list") == {"time": [0.0], "in_flight": [0]}
+    with pytest.raises(ValueError, match="start"):
+        in_flight(pd.DataFrame({"begin": [0.0], "end": [1.0]}))
+
+
+def test_plot_in_flight_draws_one_line_per_run_and_the_limit():
+    fig = plot_in_flight({"a": intervals((0, 1), (0, 1)), "b": intervals((0, 1))}, limit=1)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a (peak 2)", "b (peak 1)", "limit 1"]
+    with pytest.raises(ValueError, match="runs"):
+        plot_in_flight({})
+
+
+# -- LoopWatch and run_in_new_loop --------------------------------------------------------------
+
+
+def test_loop_watch_sees_a_blocking_call_and_a_free_loop():
+    async def watch(blocking: bool) -> LoopWatch:
+        async with LoopWatch(interval=0.002) as watcher:
+            if blocking:
+                time.sleep(LATENCY)
+            else:
+                await asyncio.sleep(LATENCY)
+        return watcher
+
+    def check():
+        blocked, free = asyncio.run(watch(True)), asyncio.run(watch(False))
+        assert blocked.max_gap >= LATENCY
+        assert free.max_gap < LATENCY / 2
+        assert len(free.ticks) > len(blocked.ticks)
+        assert free.ticks[0] == 0.0 and free.ticks == sorted(free.ticks)
+
+    retry_timing(check)
+
+
+def test_loop_watch_before_use_and_bad_interval():
+    assert LoopWatch().max_gap == 0.0
+    with pytest.raises(ValueError, match="interval"):
+        LoopWatch(interval=0)
+
+
+def test_run_in_new_loop_works_inside_a_running_loop():
+    async def answer():
+        await asyncio.sleep(0)
+        return threading.current_thread().name
+
+    async def outer():
+        with pytest.raises(RuntimeError, match="running event loop"):
+            coroutine = answer()
+            try:
+                asyncio.run(coroutine)
+            finally:
+                coroutine.close()
+        return run_in_new_loop(answer())
+
+    assert asyncio.run(outer()).startswith("new-loop")
+
+
+def test_run_in_new_loop_propagates_errors_and_rejects_non_coroutines():
+    async def fail():
+        raise KeyError("inside")
+
+    with pytest.raises(KeyError, match="inside"):
+        run_in_new_loop(fail())
+    with pytest.raises(ValueError, match="coroutine"):
+        run_in_new_loop(fail)
