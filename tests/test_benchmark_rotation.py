@@ -1,10 +1,10 @@
-"""interleaved_benchmark, interleaved_samples and summarise (parallel_course.measure)."""
+"""pc.benchmark times cases in rotation, per call, on any clock; summarise (parallel_course.benchmark)."""
 
 import time
 
 import pytest
 
-from parallel_course.measure import COLUMNS, interleaved_benchmark, interleaved_samples, summarise
+from parallel_course.benchmark import COLUMNS, benchmark, summarise
 
 
 def recorder(name: str, order: list[str], seconds: float = 0.0):
@@ -18,29 +18,29 @@ def recorder(name: str, order: list[str], seconds: float = 0.0):
 
 def test_cases_are_timed_in_rotation_after_the_warmup():
     order: list[str] = []
-    samples = interleaved_samples({"a": recorder("a", order), "b": recorder("b", order)}, repeats=3, warmup=1)
+    results = benchmark({"a": recorder("a", order), "b": recorder("b", order)}, repeats=3, warmup=1)
     assert order == ["a", "b"] * 4  # one warm-up round, then three timed rounds, in turn
-    assert {name: len(s) for name, s in samples.items()} == {"a": 3, "b": 3}
+    assert results["repeats"].to_dict() == {"a": 3, "b": 3}
 
 
 def test_number_calls_per_timing_and_seconds_per_call():
     order: list[str] = []
-    samples = interleaved_samples({"sleep": recorder("sleep", order, 0.01)}, repeats=2, warmup=0, number=3)
+    results = benchmark({"sleep": recorder("sleep", order, 0.01)}, repeats=2, warmup=0, number=3)
     assert len(order) == 6
-    assert all(0.01 <= s < 0.025 for s in samples["sleep"])  # per call (about 0.01), not per timing (0.03)
+    assert 0.01 <= results.loc["sleep", "min"] <= results.loc["sleep", "max"] < 0.025  # per call, not per timing
 
 
 def test_benchmark_columns_speedup_and_baseline():
     order: list[str] = []
     cases = {"slow": recorder("slow", order, 0.02), "fast": recorder("fast", order, 0.005)}
-    results = interleaved_benchmark(cases, repeats=3, warmup=0)
+    results = benchmark(cases, repeats=3, warmup=0)
     assert list(results.columns) == COLUMNS
     assert list(results.index) == ["slow", "fast"]
     assert results.loc["slow", "speedup"] == 1.0
     assert 1.5 < results.loc["fast", "speedup"] < 4.5
     assert (results["min"] <= results["median"]).all() and (results["median"] <= results["max"]).all()
     assert (results["repeats"] == 3).all()
-    rebased = interleaved_benchmark(cases, repeats=2, warmup=0, baseline="fast")
+    rebased = benchmark(cases, repeats=2, warmup=0, baseline="fast")
     assert rebased.loc["fast", "speedup"] == 1.0 and rebased.loc["slow", "speedup"] < 0.5
 
 
@@ -50,17 +50,15 @@ def test_process_time_clock_ignores_waiting_and_counts_work():
         while time.process_time() < end:
             pass
 
-    samples = interleaved_samples(
-        {"sleep": lambda: time.sleep(0.02), "spin": spin}, repeats=2, warmup=0, clock=time.process_time
-    )
-    assert max(samples["sleep"]) < 0.005  # a sleep costs no CPU
-    assert min(samples["spin"]) >= 0.005  # busy work does
+    results = benchmark({"sleep": lambda: time.sleep(0.02), "spin": spin}, repeats=2, warmup=0, clock=time.process_time)
+    assert results.loc["sleep", "max"] < 0.005  # a sleep costs no CPU
+    assert results.loc["spin", "min"] >= 0.005  # busy work does
 
 
 def test_custom_clock_is_used():
     ticks = iter(range(100))
-    samples = interleaved_samples({"a": lambda: None}, repeats=3, warmup=0, number=2, clock=lambda: next(ticks))
-    assert samples["a"] == [0.5, 0.5, 0.5]  # one tick per timing of two calls
+    results = benchmark({"a": lambda: None}, repeats=3, warmup=0, number=2, clock=lambda: next(ticks))
+    assert results.loc["a", ["median", "min", "max"]].tolist() == [0.5, 0.5, 0.5]  # one tick per two calls
 
 
 def test_summarise_matches_the_samples():
@@ -85,7 +83,7 @@ def test_bad_parameters_name_the_parameter(kwargs, parameter):
     arguments = {"cases": {"a": lambda: None}, **kwargs}
     cases = arguments.pop("cases")
     with pytest.raises(ValueError, match=parameter):
-        interleaved_benchmark(cases, **arguments)
+        benchmark(cases, **arguments)
 
 
 def test_summarise_rejects_empty_samples_and_unknown_baseline():
