@@ -1,6 +1,7 @@
 """Helpers for the course "Running LangChain chains in parallel"."""
 
 from .benchmark import abenchmark, benchmark, plot_benchmark
+from .concurrency import BlockingIO, LoopWatch, in_flight, plot_in_flight, run_in_new_loop
 from .data import data_path, load_reviews
 from .failures import (
     FailurePlan,
@@ -30,8 +31,10 @@ from .timescale import scaled, time_scale
 from .timing import Timer
 
 __all__ = [
+    "BlockingIO",
     "FailurePlan",
     "FakeChatModel",
+    "LoopWatch",
     "ModelTimeoutError",
     "RateLimitError",
     "RunRecorder",
@@ -52,9 +55,11 @@ __all__ = [
     "fail_on_chunk",
     "fail_with_probability",
     "get_chat_model",
+    "in_flight",
     "load_reviews",
     "peak_concurrency",
     "plot_benchmark",
+    "plot_in_flight",
     "plot_stream",
     "plot_timeline",
     "plot_timelines",
@@ -62,6 +67,7 @@ __all__ = [
     "record_runs",
     "record_stream",
     "record_timeline",
+    "run_in_new_loop",
     "scaled",
     "sequential",
     "switches",
