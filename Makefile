@@ -8,7 +8,9 @@ KERNEL := parallel-course
 TEST_TIME_SCALE ?= 0.1
 # Tests never reach a paid model, even when the shell or a .env sets OPENAI_API_KEY.
 OFFLINE := COURSE_MODEL=fake
-NBVAL := $(BIN)/pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60 -p no:cacheprovider
+# two workers (the machine's two cores); each notebook stays on one worker, its cells in order
+PARALLEL := -n 2 --dist loadfile
+NBVAL := $(BIN)/pytest -q $(PARALLEL) --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60 -p no:cacheprovider
 
 .PHONY: setup lab test lint check-assign test-unit test-notebooks test-browser test-real test-latest \
 	assign grade autograder bench clean
@@ -38,7 +40,7 @@ check-assign: setup
 	$(BIN)/python scripts/assign.py --check
 
 test-unit: setup
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(BIN)/pytest -q tests --ignore=tests/browser
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(BIN)/pytest -q $(PARALLEL) tests --ignore=tests/browser
 
 test-notebooks: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(NBVAL) notebooks solutions
