@@ -265,3 +265,11 @@ def test_plot_benchmark_draws_one_bar_per_case():
     assert isinstance(figure, Figure)
     assert len(figure.axes[0].patches) == 3
     assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["a", "b", "c"]
+
+
+def test_stacked_timelines_share_an_axis_that_spans_the_longest_run():
+    short = pd.DataFrame({"branch": ["a"], "start": [0.0], "end": [0.12], "duration": [0.12], "status": ["ok"]})
+    long = pd.DataFrame({"branch": ["b"], "start": [0.0], "end": [0.44], "duration": [0.44], "status": ["ok"]})
+    fig = plot_timelines({"short": short, "long": long})
+    for ax in fig.axes:
+        assert ax.get_xlim()[0] == 0 and ax.get_xlim()[1] >= 0.44

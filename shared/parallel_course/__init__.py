@@ -1,5 +1,7 @@
 """Helpers for the course "Running LangChain chains in parallel"."""
 
+import gc
+
 from .benchmark import abenchmark, benchmark, plot_benchmark
 from .concurrency import BlockingIO, LoopWatch, in_flight, plot_in_flight, run_in_new_loop
 from .data import data_path, load_reviews
@@ -15,9 +17,11 @@ from .failures import (
     fail_with_probability,
 )
 from .fake_chat_model import FakeChatModel
+from .figures import new_figure
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
 from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
+from .patterns import calls_timeline
 from .timeline import (
     TimelineRecorder,
     arecord_timeline,
@@ -28,7 +32,7 @@ from .timeline import (
     sequential,
 )
 from .timescale import scaled, time_scale
-from .timing import Timer
+from .timing import Timer, warm_up
 
 __all__ = [
     "BlockingIO",
@@ -46,6 +50,7 @@ __all__ = [
     "arecord_stream",
     "arecord_timeline",
     "benchmark",
+    "calls_timeline",
     "data_path",
     "describe_mode",
     "expect_error",
@@ -57,6 +62,7 @@ __all__ = [
     "get_chat_model",
     "in_flight",
     "load_reviews",
+    "new_figure",
     "peak_concurrency",
     "plot_benchmark",
     "plot_in_flight",
@@ -72,4 +78,10 @@ __all__ = [
     "sequential",
     "switches",
     "time_scale",
+    "warm_up",
 ]
+
+
+# The garbage collector's full scans of the many objects the imports created pause every
+# thread for up to a few hundred ms on a busy machine; frozen objects are never scanned.
+gc.freeze()

@@ -180,7 +180,7 @@ def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_yticks(frame.index, frame["branch"])
     ax.invert_yaxis()
     ax.set_xlabel("seconds since start")
-    ax.set_xlim(left=0)
+    ax.set_xlim(0, 1.05 * (frame["end"].max() if len(frame) else 1.0))
     if len(frame):
         wall = frame["end"].max()
         ax.axvline(wall, color="gray", linestyle="--", linewidth=1)
@@ -198,4 +198,6 @@ def plot_timelines(timelines: Mapping[str, pd.DataFrame]):
     axes = fig.subplots(len(timelines), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
     for ax, (name, timeline) in zip(axes, timelines.items(), strict=True):
         plot_timeline(timeline, ax=ax, title=name)
+    ends = [t["end"].max() for t in timelines.values() if len(t)]
+    axes[0].set_xlim(0, 1.05 * max(ends, default=1.0))  # the shared axis spans the longest run
     return fig

@@ -1,4 +1,4 @@
-"""A stopwatch for ``with`` blocks."""
+"""A stopwatch for ``with`` blocks, and a warm-up that keeps one-off costs out of timings."""
 
 import time
 
@@ -26,3 +26,13 @@ class Timer:
 
     def __repr__(self) -> str:
         return f"Timer(elapsed={self.elapsed:.3f}s)" if self.start is not None else "Timer(not started)"
+
+
+def warm_up() -> None:
+    """Run one tiny parallel chain now, so LangChain's lazy imports on the first run of a
+    chain (tens of ms, notebook 07) do not land inside a lesson's first measurement."""
+    from langchain_core.runnables import RunnableParallel
+
+    from .fake_chat_model import FakeChatModel
+
+    RunnableParallel(a=FakeChatModel(latency=0)).batch(["warm-up"] * 2)

@@ -1,0 +1,677 @@
+"""`make grade` (scripts/grade.py): a class of synthetic submissions to notebook 01, graded in one batch.
+
+The autograder zip is generated fresh from ``solutions/`` (a stale ``build/`` cannot hide a bug).
+One batch holds every case of issue 7 at once: the solution (full marks), the learner notebook
+(zero), a wrong answer (partial), and the broken and tampering cases. A second run is killed
+mid-batch (the rows already written survive, the running notebook dies with the grader), and a
+third resumes it: everything done is skipped and the infinite loop ends in a timeout.
+
+Cheap cases are *reduced* notebooks: the learner notebook without the lesson cells the answers
+and tests do not need (dependency slicing below), so the batch stays small and fast.
+"""
+
+import ast
+import csv
+import doctest
+import hashlib
+import os
+import re
+import runpy
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from exercises import ROOT, is_answer_cell, solution_code
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import grade as grading  # noqa: E402  (scripts/grade.py)
+
+NAME = "01_runnable_parallel_overview"
+SOLUTION = ROOT / "solutions" / f"{NAME}.ipynb"
+LEARNER = ROOT / "notebooks" / f"{NAME}.ipynb"
+
+
+# ---------------------------------------------------------------------------------------------
+# Building submissions
+
+
+def answers() -> dict[str, str]:
+    return solution_code(SOLUTION)
+
+
+def wrong() -> dict[str, str]:
+    return runpy.run_path(str(ROOT / "tests" / "wrong_answers" / f"{NAME}.py"))["WRONG"]
+
+
+def learner() -> nbformat.NotebookNode:
+    return nbformat.read(LEARNER, as_version=4)
+
+
+def answered(given: dict[str, str], nb=None) -> nbformat.NotebookNode:
+    """The learner notebook with the answer cells of ``given`` filled in (in notebook order)."""
+    nb = nb or learner()
+    cells = [c for c in nb.cells if is_answer_cell(c)]
+    for question, cell in zip(list(answers()), cells, strict=True):
+        if question in given:
+            cell.source = given[question]
+    return nb
+
+
+def loaded_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def defined_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def reduced(nb: nbformat.NotebookNode, assignment) -> nbformat.NotebookNode:
+    """Drop the lesson cells that neither the answers nor the tests need (backward slicing)."""
+    needed = set().union(*(loaded_names(code) for code in answers().values()))
+    for question in assignment.tests.values():
+        for case in question.cases:
+            source = "".join(e.source for e in doctest.DocTestParser().get_examples(case.body))
+            needed |= loaded_names(source)
+    keep = []
+    for cell in reversed(nb.cells):
+        if cell.cell_type != "code" or is_answer_cell(cell) or grading.check_calls(cell.source):
+            keep.append(cell)
+        elif grading.INIT_CELL.match(cell.source) or defined_names(cell.source) & needed:
+            keep.append(cell)
+            needed |= loaded_names(cell.source)
+    nb.cells = keep[::-1]
+    return nb
+
+
+def minimal(*sources: str) -> nbformat.NotebookNode:
+    """The learner notebook's init cell and check cells only, with ``sources`` run first."""
+    nb = learner()
+    init = [c for c in nb.cells if grading.INIT_CELL.match(c.source)]
+    checks = [c for c in nb.cells if c.cell_type == "code" and grading.check_calls(c.source)]
+    nb.cells = init + [nbformat.v4.new_code_cell(s) for s in sources] + checks
+    return nb
+
+
+def insert_after(nb, predicate, source: str) -> nbformat.NotebookNode:
+    index = next(i for i, c in enumerate(nb.cells) if predicate(c))
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def is_check(question: str):
+    return lambda c: c.cell_type == "code" and question in grading.check_calls(c.source)
+
+
+def is_setup(cell) -> bool:
+    return cell.cell_type == "code" and "describe_mode()" in cell.source
+
+
+def write(nb, folder: Path, student: str, name: str = f"{NAME}.ipynb") -> Path:
+    path = folder / student / name if student else folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+TAMPER_OTTER = """\
+import otter
+import otter.test_files.ok_test as _ok
+_ok.run_doctest = lambda name, source, env: (True, "")  # full marks under `otter run`
+otter.Notebook.check = lambda self, q, *a, **k: print(q, "results: All test cases passed!")"""
+TAMPER_GRADER = """\
+grader.check = lambda q: print(q, "results: All test cases passed!")
+class FakeGrader:
+    def check(self, q): return "All test cases passed!"
+grader = FakeGrader()"""
+TAMPER_COMPILE = """\
+import builtins
+_real_compile = builtins.compile
+def _compile(source, filename, mode, *args, **kwargs):  # every assert becomes `None`
+    if isinstance(source, str) and "assert" in source:
+        source = "None"
+    return _real_compile(source, filename, mode, *args, **kwargs)
+builtins.compile = _compile"""
+WRITE_FILES = """\
+from pathlib import Path
+Path("grades.csv").write_text("hacked")
+Path("tests").mkdir(exist_ok=True)
+Path("tests/q01_build.py").write_text("OK_FORMAT = True\\ntest = {'name': 'q01_build', 'suites': []}")
+Path("sybil_was_here.txt").write_text("x")"""
+
+
+def build_class(folder: Path, assignment) -> dict[str, str]:
+    """Write every case of the batch; return {student: what the case is}."""
+    sol, bad = answers(), wrong()
+    partial_q = next(iter(bad))
+    cases = {
+        "alice": "the solution: full marks",
+        "bob": "the learner notebook as distributed: zero",
+        "carol": f"one wrong answer ({partial_q}): partial",
+        "dave": "a syntax error in an answer cell",
+        "erin": "an exception in the middle",
+        "grace": "the kernel dies (os._exit) after two questions",
+        "heidi": "check cells deleted and edited, metadata tests replaced (right answers)",
+        "ivan": "patches otter's test runner and otter.Notebook.check",
+        "judy": "replaces the grader object, edits check cells and metadata tests",
+        "mallory": "patches builtins.compile so every assert passes",
+        "oscar": "malformed JSON",
+        "peggy": "an empty file",
+        "quinn": "a notebook for an unknown assignment",
+        "rupert": "huge outputs",
+        "sybil": "writes files into its working directory",
+        "trent": "no metadata, matched by its file name (top level, student from the file name)",
+    }
+    write(answered(sol), folder, "alice")
+    write(learner(), folder, "bob")
+    write(reduced(answered({**sol, partial_q: bad[partial_q]}), assignment), folder, "carol")
+    first_q = list(sol)[0]
+    write(
+        reduced(answered({**sol, first_q: "review_facts = RunnableParallel(\n    words=len,\n"}), assignment),
+        folder,
+        "dave",
+    )
+    write(
+        insert_after(reduced(answered(sol), assignment), is_setup, 'raise RuntimeError("boom in the middle")'),
+        folder,
+        "erin",
+    )
+    second_q = list(sol)[1]
+    write(
+        insert_after(reduced(answered(sol), assignment), is_check(second_q), "import os\nos._exit(1)"), folder, "grace"
+    )
+    nb = reduced(answered(sol), assignment)
+    nb.cells = [c for c in nb.cells if not is_check(first_q)(c)]
+    next(c for c in nb.cells if is_check(list(sol)[2])(c)).source = 'print("All test cases passed!")'
+    for test in nb.metadata["otter"]["tests"].values():
+        test["suites"][0]["cases"] = [{"code": ">>> assert True\n", "hidden": False, "locked": False}]
+    write(nb, folder, "heidi")
+    write(minimal(TAMPER_OTTER), folder, "ivan")
+    nb = minimal(TAMPER_GRADER)
+    for cell in nb.cells:
+        if grading.check_calls(cell.source):
+            cell.source = f'print("{grading.check_calls(cell.source)[0]} results: All test cases passed!")'
+    for test in nb.metadata["otter"]["tests"].values():
+        test["suites"][0]["cases"] = [{"code": ">>> assert True\n", "hidden": True, "locked": False}]
+    write(nb, folder, "judy")
+    write(minimal(TAMPER_COMPILE), folder, "mallory")
+    (folder / "oscar").mkdir()
+    (folder / "oscar" / f"{NAME}.ipynb").write_text('{"cells": [{"cell_type": "code", ')
+    (folder / "peggy").mkdir()
+    (folder / "peggy" / f"{NAME}.ipynb").write_text("")
+    nb = minimal()
+    nb.metadata["otter"]["assignment_name"] = "99_unknown_topic"
+    write(nb, folder, "quinn", "99_unknown_topic.ipynb")
+    huge = 'print("x" * 20_000_000)\nfor i in range(100_000):\n    print(i)'
+    write(insert_after(reduced(answered(sol), assignment), is_setup, huge), folder, "rupert")
+    write(insert_after(reduced(answered(sol), assignment), is_setup, WRITE_FILES), folder, "sybil")
+    nb = minimal()
+    del nb.metadata["otter"]
+    write(nb, folder, "", f"trent_{NAME}.ipynb")
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the grader
+
+
+def run_grader(subs: Path, out: Path, autograder: Path, *args: str, wait: bool = True):
+    """scripts/grade.py in a subprocess, its temporary folders under ``subs.parent / "tmp"``."""
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "grade.py"),
+        str(subs),
+        "--out",
+        str(out),
+        "--autograder",
+        str(autograder),
+        "--workers",
+        "2",
+        "--quiet",
+        *args,
+    ]
+    (subs.parent / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(subs.parent / "tmp")}
+    if not wait:
+        return subprocess.Popen(command, cwd=subs.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = subprocess.run(command, cwd=subs.parent, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def read_rows(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "grades.csv", newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def autograder_zip(folder: Path) -> Path:
+    """build/autograder's zip if it is newer than the solution and agrees with notebooks/, else a fresh one."""
+    built, target = ROOT / "build" / "autograder" / f"{NAME}.zip", folder / f"{NAME}.zip"
+    if built.exists() and built.stat().st_mtime >= SOLUTION.stat().st_mtime:
+        visible = {
+            name: [c["code"] for c in test["suites"][0]["cases"]]
+            for name, test in learner().metadata["otter"]["tests"].items()
+        }
+        shipped = grading.load_assignment(built)
+        if visible == {q: [c.body for c in t.cases if not c.hidden] for q, t in shipped.tests.items()}:
+            target.write_bytes(built.read_bytes())
+            return target
+    import assign  # scripts/assign.py: otter assign into a temporary folder
+
+    assign.run_otter_assign(SOLUTION, folder / "assign")
+    target.write_bytes(next((folder / "assign" / "autograder").glob("*-autograder_*.zip")).read_bytes())
+    return target
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Build the class, grade it once; return what the tests read."""
+    tmp = tmp_path_factory.mktemp("grading")
+    autograder = tmp / "autograder"
+    autograder.mkdir()
+    autograder_zip(autograder)
+    assignment = grading.load_assignment(autograder / f"{NAME}.zip")
+    subs, out = tmp / "submissions", tmp / "out"
+    subs.mkdir()
+    cases = build_class(subs, assignment)
+    before = digest(subs)
+    started = time.monotonic()
+    run_grader(subs, out, autograder, "--timeout", "90")
+    return {
+        "tmp": tmp,
+        "subs": subs,
+        "out": out,
+        "autograder": autograder,
+        "assignment": assignment,
+        "cases": cases,
+        "rows": read_rows(out),
+        "before": before,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def scores(row: dict, assignment) -> dict[str, float]:
+    return {q: float(row[q]) for q in assignment.order}
+
+
+def timed(assignment) -> set[str]:
+    """Questions with a test that measures time: their score may differ between two runs of one answer."""
+    clock = re.compile(r"Timer|elapsed|perf_counter|monotonic|time\.time")
+    return {q for q, test in assignment.tests.items() if any(clock.search(c.body) for c in test.cases)}
+
+
+def assert_same_scores(row: dict, reference: dict, assignment, skip: frozenset = frozenset()) -> None:
+    """Equal points on every question but ``skip``; timed questions: the same or less."""
+    ours, theirs = scores(row, assignment), scores(reference, assignment)
+    for q in assignment.order:
+        if q in skip:
+            continue
+        if q in timed(assignment):
+            assert ours[q] <= assignment.tests[q].possible, (q, ours[q])
+        else:
+            assert ours[q] == theirs[q], (q, ours[q], theirs[q])
+
+
+# ---------------------------------------------------------------------------------------------
+# The class
+
+
+def test_every_case_has_its_own_row_with_a_status_and_a_reason(batch):
+    rows = batch["rows"]
+    assert set(rows) == set(batch["cases"])
+    assert {row["status"] for row in rows.values()} <= set(grading.STATUSES)
+    broken = set(batch["cases"]) - {"alice", "bob", "carol", "heidi", "judy", "ivan", "trent"}
+    for student in broken:
+        assert rows[student]["reason"], f"{student} ({batch['cases'][student]}) has no reason"
+
+
+def test_the_solution_gets_full_marks(batch):
+    row, assignment = batch["rows"]["alice"], batch["assignment"]
+    assert row["status"] == "graded"
+    assert float(row["max"]) == assignment.max_points
+    lost = {q for q, s in scores(row, assignment).items() if s < assignment.tests[q].possible}
+    assert not lost, f"the solution loses points on {sorted(lost)}"
+    assert float(row["total"]) == assignment.max_points, row
+
+
+def test_the_learner_notebook_gets_zero_and_the_wrong_answer_loses_only_its_question(batch):
+    rows, assignment = batch["rows"], batch["assignment"]
+    assert rows["bob"]["status"] == "graded" and float(rows["bob"]["total"]) == 0
+    partial_q = next(iter(wrong()))
+    assert float(rows["carol"][partial_q]) < assignment.tests[partial_q].possible
+    assert_same_scores(rows["carol"], rows["alice"], assignment, skip=frozenset({partial_q}))
+    assert 0 < float(rows["carol"]["total"]) < assignment.max_points
+
+
+def test_a_syntax_error_costs_only_its_question(batch):
+    row, assignment = batch["rows"]["dave"], batch["assignment"]
+    first_q = assignment.order[0]
+    assert row["status"] == "graded" and "SyntaxError" in row["reason"]
+    assert float(row[first_q]) == 0
+    assert_same_scores(row, batch["rows"]["alice"], assignment, skip=frozenset({first_q}))
+
+
+def test_an_exception_in_the_middle_does_not_stop_the_notebook(batch):
+    row = batch["rows"]["erin"]
+    assert row["status"] == "graded" and "RuntimeError" in row["reason"]
+    assert_same_scores(row, batch["rows"]["alice"], batch["assignment"])
+
+
+def test_a_dying_kernel_keeps_the_questions_graded_before_it(batch):
+    row, assignment = batch["rows"]["grace"], batch["assignment"]
+    assert row["status"] == "error"
+    assert "died" in row["reason"] and "exit code 1" in row["reason"]
+    first, second, *rest = assignment.order
+    assert float(row[first]) > 0
+    assert_same_scores(row, batch["rows"]["alice"], assignment, skip=frozenset(rest))
+    assert all(float(row[q]) == 0 for q in rest)
+    feedback = (batch["out"] / "feedback" / "grace" / f"{NAME}.md").read_text()
+    assert feedback.count("Not tested: grading stopped before this question") == len(rest)
+
+
+def test_tests_come_from_the_zip_whatever_the_check_cells_and_metadata_say(batch):
+    rows, assignment = batch["rows"], batch["assignment"]
+    heidi = rows["heidi"]  # right answers, check cells deleted or edited: tested after the last cell
+    assert heidi["status"] == "graded"
+    assert_same_scores(heidi, rows["alice"], assignment)
+    assert "check cell missing or edited" in heidi["reason"]
+    judy = rows["judy"]  # nothing answered, grader replaced, checks print "passed", metadata says assert True
+    assert judy["status"] == "graded" and float(judy["total"]) == 0
+    feedback = (batch["out"] / "feedback" / "judy" / f"{NAME}.md").read_text()
+    cases = sum(len(assignment.tests[q].cases) for q in assignment.order)
+    assert feedback.count("- ❌ test") == cases  # every case of the zip ran, and failed
+
+
+def test_patching_otter_gains_nothing_and_is_flagged(batch):
+    ivan = batch["rows"]["ivan"]
+    assert ivan["status"] == "graded" and float(ivan["total"]) == 0
+    assert "review: code uses otter" in ivan["reason"]
+
+
+def test_a_runner_that_passes_everything_is_caught_by_the_integrity_probes(batch):
+    row = batch["rows"]["mallory"]
+    assert row["status"] == "error" and float(row["total"]) == 0
+    assert "tampering detected" in row["reason"] and "builtins" in row["reason"]
+
+
+def test_unreadable_and_unmatched_files_get_rows(batch):
+    rows = batch["rows"]
+    assert rows["oscar"]["status"] == "unreadable" and "not valid JSON" in rows["oscar"]["reason"]
+    assert rows["peggy"]["status"] == "unreadable" and "empty file" in rows["peggy"]["reason"]
+    assert rows["oscar"]["notebook"] == NAME  # matched by file name all the same
+    quinn = rows["quinn"]
+    assert quinn["status"] == "unmatched" and quinn["notebook"] == "" and "99_unknown_topic" in quinn["reason"]
+    trent = rows["trent"]
+    assert trent["notebook"] == NAME and trent["status"] == "graded" and trent["submission"] == f"trent_{NAME}.ipynb"
+
+
+def test_huge_outputs_are_truncated_not_kept(batch):
+    row = batch["rows"]["rupert"]
+    assert row["status"] == "graded" and "output truncated (20.6 MB not kept)" in row["reason"]
+    assert_same_scores(row, batch["rows"]["alice"], batch["assignment"])
+    assert (batch["out"] / "feedback" / "rupert" / f"{NAME}.md").stat().st_size < 20_000
+
+
+def test_a_submission_writes_only_into_its_own_temporary_folder(batch):
+    row = batch["rows"]["sybil"]
+    assert row["status"] == "graded"
+    assert_same_scores(row, batch["rows"]["alice"], batch["assignment"])  # its tests/q01_build.py changed nothing
+    assert digest(batch["subs"]) == batch["before"]  # no submission touched
+    assert not list(batch["tmp"].rglob("sybil_was_here.txt"))  # not in the submissions, OUT, the grader's cwd
+    assert not (ROOT / "sybil_was_here.txt").exists() and not (Path.cwd() / "sybil_was_here.txt").exists()
+    assert "wrote files in its own folder: grades.csv, sybil_was_here.txt, tests/q01_build.py" in row["reason"]
+    assert (batch["out"] / "grades.csv").read_text().startswith("student,notebook,")
+    assert list((batch["tmp"] / "tmp").iterdir()) == []  # every submission's folder was removed
+
+
+def test_summary_and_feedback(batch):
+    rows, assignment, out = batch["rows"], batch["assignment"], batch["out"]
+    with open(out / "summary.csv", newline="") as f:
+        summary = {r["question"]: r for r in csv.DictReader(f)}
+    assert list(summary) == [*assignment.order, "total"]
+    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error")]
+    for q in assignment.order:
+        values = [float(r[q]) for r in scored]
+        assert int(summary[q]["submissions"]) == len(scored)
+        assert float(summary[q]["mean_score"]) == pytest.approx(sum(values) / len(values), abs=1e-3)
+        full = sum(v == assignment.tests[q].possible for v in values) / len(values)
+        assert float(summary[q]["pass_rate"]) == pytest.approx(full, abs=1e-3)
+    assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    carol = (out / "feedback" / "carol" / f"{NAME}.md").read_text()
+    assert f"**Score: {rows['carol']['total']} / {rows['carol']['max']}**" in carol
+    assert all(f"## {q}" in carol for q in assignment.order)
+    assert "Failed example:" in carol and "Trying:" not in carol  # a visible test's message, trimmed
+    alice = (out / "feedback" / "alice" / f"{NAME}.md").read_text()
+    hidden = [c.body for q in assignment.order for c in assignment.tests[q].cases if c.hidden]
+    assert not any(line in alice for body in hidden for line in body.splitlines() if len(line) > 20)
+
+
+# ---------------------------------------------------------------------------------------------
+# Crash and resume
+
+
+def test_a_killed_batch_keeps_its_rows_and_leaves_no_notebook_running(batch):
+    subs, out, autograder = batch["subs"], batch["out"], batch["autograder"]
+    before = (out / "grades.csv").read_text()
+    heartbeat = batch["tmp"] / "frank_heartbeat"
+    loop = f"import time\nwhile True:\n    open({str(heartbeat)!r}, 'w').write(str(time.time()))\n    time.sleep(0.05)"
+    write(minimal(loop), subs, "frank")
+    (subs / "peggy" / f"{NAME}.ipynb").write_text("{not json")  # changed since graded: its row is replaced
+    grader = run_grader(subs, out, autograder, "--timeout", "600", wait=False)
+    try:
+        deadline = time.monotonic() + 120
+        while not heartbeat.exists() and time.monotonic() < deadline and grader.poll() is None:
+            time.sleep(0.1)
+        assert heartbeat.exists(), grader.communicate()[1].decode()[-2000:]
+    finally:
+        os.kill(grader.pid, signal.SIGKILL)  # the grader only: its children are in their own groups
+        grader.wait()
+    time.sleep(1.0)
+    last = heartbeat.read_text()
+    time.sleep(0.5)
+    assert heartbeat.read_text() == last, "the infinite loop outlived the grader"
+    rows = read_rows(out)
+    old = {r["student"]: r for r in csv.DictReader(before.splitlines())}
+    assert {s: r for s, r in rows.items() if s != "peggy"} == {s: r for s, r in old.items() if s != "peggy"}
+    assert "Expecting property name" in rows["peggy"]["reason"] or "not valid JSON" in rows["peggy"]["reason"]
+    assert rows["peggy"]["sha256"] != old["peggy"]["sha256"]
+
+    run_grader(subs, out, autograder, "--timeout", "3")  # resume: only frank is left to grade
+    resumed = read_rows(out)
+    assert resumed["frank"]["status"] == "timeout" and "stopped after 3 s" in resumed["frank"]["reason"]
+    assert float(resumed["frank"]["total"]) == 0
+    del resumed["frank"]
+    assert resumed == rows  # everything graded before was skipped, not graded again
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: otter's scoring rules, atomic writes, matching
+
+
+def otter_abstract_test():
+    """otter's scoring code (``otter/test_files/abstract_test.py``), loaded without the whole package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("otter")
+    path = Path(spec.submodule_search_locations[0]) / "test_files" / "abstract_test.py"
+    module_spec = importlib.util.spec_from_file_location("otter_abstract_test", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def test_scoring_matches_otter_on_every_autograder_zip(batch):
+    otter = otter_abstract_test()
+
+    class TestFile(otter.TestFile):
+        run = from_file = from_metadata = None
+
+    zips = [batch["autograder"] / f"{NAME}.zip", *sorted((ROOT / "build" / "autograder").glob("*.zip"))]
+    specs = [
+        {"name": "q", "points": 3, "suites": [{"cases": [{"code": ">>> 1"}, {"code": ">>> 2", "points": 1}]}]},
+        {"name": "q", "points": [1, 2], "suites": [{"cases": [{"code": ">>> 1"}, {"code": ">>> 2"}]}]},
+        {"name": "q", "suites": [{"cases": [{"code": ">>> 1"}, {"code": ">>> 2", "hidden": False}]}]},
+        {"name": "q", "all_or_nothing": True, "points": 2, "suites": [{"cases": [{"code": ">>> 1"}] * 2}]},
+    ]
+    sources = [f"OK_FORMAT = True\ntest = {spec!r}\n" for spec in specs]
+    for zip_path in zips:
+        with grading.zipfile.ZipFile(zip_path) as zf:
+            sources += [zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/")]
+    assert len(sources) > len(specs)
+    for source in sources:
+        env = {}
+        exec(source, env)
+        spec, ours = env["test"], grading.read_ok_test(source)
+        raw = [
+            otter.TestCase(
+                c.get("name", f"{spec['name']} - {i + 1}"),
+                c["code"],
+                c.get("hidden", True),
+                c.get("points"),
+                None,
+                None,
+            )
+            for i, c in enumerate(spec["suites"][0]["cases"])
+        ]
+        cases = otter.TestFile.resolve_test_file_points(spec.get("points"), raw)
+        assert [(c.name, c.hidden, c.points) for c in cases] == [(c.name, c.hidden, c.points) for c in ours.cases]
+        theirs = TestFile(spec["name"], "", cases, spec.get("all_or_nothing", False))
+        for pattern in range(2 ** len(cases)):
+            passed = [bool(pattern >> i & 1) for i in range(len(cases))]
+            theirs.test_case_results = [otter.TestCaseResult(c, "", p) for c, p in zip(cases, passed, strict=True)]
+            assert ours.score(passed) == pytest.approx(theirs.score)
+            assert ours.possible == pytest.approx(theirs.possible)
+
+
+def test_gradescope_zips_carry_the_course_and_its_data(batch, tmp_path):
+    (written,) = grading.gradescope_zips(batch["autograder"], tmp_path / "gradescope")
+    with (
+        grading.zipfile.ZipFile(batch["autograder"] / f"{NAME}.zip") as original,
+        grading.zipfile.ZipFile(written) as zf,
+    ):
+        for name in original.namelist():
+            if name not in ("environment.yml", "setup.sh"):
+                assert zf.read(name) == original.read(name), name
+        environment, setup = zf.read("environment.yml").decode(), zf.read("setup.sh").decode()
+        zf.extractall(tmp_path / "source")
+    for package in ("langchain-core", "pandas", "matplotlib", "otter-grader"):
+        pin = next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith(package))
+        name, version = pin.split("==")
+        assert f"- {name}==" in environment or f"- {name}[" in environment
+        assert next(line for line in environment.splitlines() if f"- {name}" in line).endswith(f"=={version}")
+    assert setup.rstrip().endswith("pip install -e /autograder/source/course")
+    import importlib.util
+
+    data_py = tmp_path / "source" / "course" / "shared" / "parallel_course" / "data.py"
+    spec = importlib.util.spec_from_file_location("packaged_data", data_py)
+    packaged = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(packaged)
+    assert packaged.DATA_DIR == tmp_path / "source" / "course" / "data"  # the packaged helper finds its data
+    assert len(packaged.load_reviews()) == len(grading_reviews())
+
+
+def grading_reviews():
+    import pandas as pd
+
+    return pd.read_csv(ROOT / "data" / "reviews.csv")
+
+
+def test_grades_csv_is_replaced_atomically(tmp_path, monkeypatch):
+    path = tmp_path / "grades.csv"
+    grading.write_atomic(path, "old\n")
+
+    def crash(*args):
+        raise OSError("disk died mid-write")
+
+    monkeypatch.setattr(grading.os, "replace", crash)
+    with pytest.raises(OSError):
+        grading.write_atomic(path, "new\n" * 1000)
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("rel", "metadata", "notebook", "student"),
+    [
+        (f"alice/{NAME}.ipynb", NAME, NAME, "alice"),
+        ("alice/homework.ipynb", NAME, NAME, "alice"),
+        (f"bob_{NAME}.ipynb", "", NAME, "bob"),
+        ("carol-01.ipynb", "", NAME, "carol-01"),
+        (f"dave/week1/{NAME}-final.ipynb", "", NAME, "dave"),
+        ("erin/notes.ipynb", "", "", "erin"),
+    ],
+)
+def test_matching_and_student_ids(tmp_path, rel, metadata, notebook, student):
+    nb = nbformat.v4.new_notebook()
+    if metadata:
+        nb.metadata["otter"] = {"assignment_name": metadata}
+    path = tmp_path / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    assignment = grading.Assignment(NAME, Path("x.zip"), {}, [], {}, set(), [])
+    sub = grading.read_submission(path, tmp_path, {NAME: assignment, "02_creating_parallel_chains": assignment})
+    assert (sub.notebook, sub.student) == (notebook, student)
+    assert sub.status == ("" if notebook else "unmatched")
+
+
+def test_check_calls_finds_checks_only_in_code():
+    assert grading.check_calls('grader.check("q01_build")') == ["q01_build"]
+    assert grading.check_calls('x = 1\ngrader.check("a"); g.check("b")') == ["a", "b"]
+    assert grading.check_calls('# grader.check("q01_build")') == []
+    assert grading.check_calls('print("grader.check(\\"q\\")")') == []
+    assert grading.check_calls("grader.check(") == []
+
+
+def test_statuses_are_the_documented_ones():
+    text = (ROOT / "docs" / "instructors.md").read_text()
+    assert grading.STATUSES == ("graded", "timeout", "error", "unreadable", "unmatched")
+    assert all(f"`{status}`" in text for status in grading.STATUSES)
+
+
+def test_every_solution_gets_full_marks_from_the_grader(tmp_path):
+    """Hidden tests pass on every solution the way grading runs them (doctest, from the zip).
+
+    nbval runs the solutions' test cells as plain code; graded, they are doctests, where a
+    bare expression prints its value and fails. Only grading them shows that.
+    """
+    import assign  # scripts/assign.py
+
+    autograder, subs = tmp_path / "autograder", tmp_path / "submissions" / "instructor"
+    autograder.mkdir()
+    subs.mkdir(parents=True)
+    for solution in assign.solution_paths():
+        assign.run_otter_assign(solution, tmp_path / "assign" / solution.stem)
+        zip_path = next((tmp_path / "assign" / solution.stem / "autograder").glob("*-autograder_*.zip"))
+        (autograder / f"{solution.stem}.zip").write_bytes(zip_path.read_bytes())
+        (subs / solution.name).write_bytes(solution.read_bytes())
+    run_grader(subs.parent, tmp_path / "out", autograder, "--timeout", "120")
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {row["notebook"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {p.stem for p in assign.solution_paths()}
+    for notebook, row in rows.items():
+        assert row["status"] == "graded" and float(row["total"]) == float(row["max"]), (notebook, row["reason"])

@@ -1,0 +1,38 @@
+"""Plausible wrong answers to notebook 05's exercises: each must fail its check."""
+
+WRONG = {
+    # sentiment left in lower case
+    "q05_line": (
+        "report_line = analysis | (\n"
+        "    lambda r: f\"{r['sentiment']} | {len(r['keywords'].split(', '))} keywords | {r['summary']}\"\n"
+        ")"
+    ),
+    # a plain most_common: None counts as a vote, ties are not detected
+    "q05_vote": (
+        "def majority(votes):\n"
+        "    return Counter(votes.values()).most_common(1)[0][0]\n"
+        "\n"
+        "jury5 = RunnableParallel({name: model | StrOutputParser() for name, model in five_judges.items()}) | majority"
+    ),
+    # the best score wins: the length rule is ignored
+    "q05_best": (
+        "def pick_shortest(out):\n"
+        "    candidates = {name: text for name, text in out.items() if name != 'article'}\n"
+        "    return max(candidates, key=lambda name: score(candidates[name], out['article']))"
+    ),
+    # the answers are reduced as strings, not as lists of words
+    "q05_mapreduce": (
+        "keyword_digest = (\n"
+        "    RunnableLambda(chunks)\n"
+        "    | (chunk_keywords | StrOutputParser()).map()\n"
+        "    | RunnableLambda(top_keywords)\n"
+        ")"
+    ),
+    # 0-based positions
+    "q05_tolerant": (
+        "def collect(results):\n"
+        "    ok = [r for r in results if isinstance(r, str) and r]\n"
+        "    missing = [i for i, r in enumerate(results) if not (isinstance(r, str) and r)]\n"
+        "    return {'ok': ok, 'missing': missing}"
+    ),
+}
