@@ -18,7 +18,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import AddableDict
 from matplotlib.figure import Figure
 
-from .timeline import BRANCH_TAG
+from .timeline import BRANCH_TAG, with_callback
 
 RUN_COLUMNS = [
     "name", "run_type", "branch", "tags", "parent", "depth",
@@ -133,18 +133,12 @@ def _serialized_name(serialized: Any) -> str | None:
     return ids[-1] if isinstance(ids, list) and ids else None
 
 
-def _with_callback(config: RunnableConfig | None, handler: BaseCallbackHandler) -> RunnableConfig:
-    config = dict(config or {})
-    config["callbacks"] = [*(config.get("callbacks") or []), handler]
-    return config
-
-
 def record_runs(
     runnable: Runnable, input: Any, config: RunnableConfig | None = None
 ) -> tuple[Any, pd.DataFrame]:
     """Invoke ``runnable`` and return ``(output, runs)``: one row per run, see ``RunRecorder``."""
     recorder = RunRecorder()
-    output = runnable.invoke(input, _with_callback(config, recorder))
+    output = runnable.invoke(input, with_callback(config, recorder))
     return output, recorder.to_frame()
 
 
@@ -153,7 +147,7 @@ async def arecord_runs(
 ) -> tuple[Any, pd.DataFrame]:
     """Await ``runnable.ainvoke`` and return ``(output, runs)``."""
     recorder = RunRecorder()
-    output = await runnable.ainvoke(input, _with_callback(config, recorder))
+    output = await runnable.ainvoke(input, with_callback(config, recorder))
     return output, recorder.to_frame()
 
 

@@ -107,7 +107,7 @@ def record_timeline(runnable: Runnable, input: Any, config: RunnableConfig | Non
     keep the timeline of a failed run.
     """
     recorder = TimelineRecorder()
-    output = runnable.invoke(input, _with_recorder(config, recorder))
+    output = runnable.invoke(input, with_callback(config, recorder))
     return output, recorder.to_frame()
 
 
@@ -116,13 +116,14 @@ async def arecord_timeline(
 ) -> tuple[Any, pd.DataFrame]:
     """Await ``runnable.ainvoke`` and return ``(output, timeline)``."""
     recorder = TimelineRecorder()
-    output = await runnable.ainvoke(input, _with_recorder(config, recorder))
+    output = await runnable.ainvoke(input, with_callback(config, recorder))
     return output, recorder.to_frame()
 
 
-def _with_recorder(config: RunnableConfig | None, recorder: TimelineRecorder) -> RunnableConfig:
+def with_callback(config: RunnableConfig | None, handler: BaseCallbackHandler) -> RunnableConfig:
+    """A copy of ``config`` with ``handler`` added to its callbacks."""
     config = dict(config or {})
-    config["callbacks"] = [*(config.get("callbacks") or []), recorder]
+    config["callbacks"] = [*(config.get("callbacks") or []), handler]
     return config
 
 
