@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
+from .figures import new_figure
 from .timescale import scaled
 
 LOG_COLUMNS = ["name", "start", "end", "duration", "thread"]
@@ -117,7 +117,7 @@ def plot_in_flight(
     if not runs:
         raise ValueError("runs must hold at least one call log or timeline")
     if ax is None:
-        fig = Figure(figsize=(8, 3.2), layout="constrained")
+        fig = new_figure(8, 3.2)
         ax = fig.add_subplot()
     for label, intervals in runs.items():
         steps = in_flight(intervals)

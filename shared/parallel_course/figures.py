@@ -18,5 +18,7 @@ def _register_png_display() -> None:
 
 def new_figure(width: float, height: float) -> Figure:
     """A figure outside pyplot's list, so it is shown once: when a cell returns it."""
-    _register_png_display()
     return Figure(figsize=(width, height), layout="constrained")
+
+
+_register_png_display()  # on import of the package, inside Jupyter

@@ -16,8 +16,8 @@ import pandas as pd
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import AddableDict
-from matplotlib.figure import Figure
 
+from .figures import new_figure
 from .timeline import BRANCH_TAG, with_callback
 
 RUN_COLUMNS = [
@@ -229,7 +229,7 @@ def plot_stream(chunks: pd.DataFrame, ax=None, title: str | None = None, labels:
     """One row per branch, a dot per chunk at its arrival time (its text above it); return the figure."""
     keys = list(dict.fromkeys(chunks["key"]))
     if ax is None:
-        fig = Figure(figsize=(9, 0.6 * max(len(keys), 2) + 1.4), layout="constrained")
+        fig = new_figure(9, 0.6 * max(len(keys), 2) + 1.4)
         ax = fig.add_subplot()
     rows = {key: index for index, key in enumerate(keys)}
     y = chunks["key"].map(rows)
