@@ -34,6 +34,12 @@ def real_time(monkeypatch: pytest.MonkeyPatch) -> float:
 
 
 @pytest.fixture
+def offline_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep ``get_chat_model`` on the fake even when ``OPENAI_API_KEY`` is set."""
+    monkeypatch.setenv("COURSE_MODEL", "fake")
+
+
+@pytest.fixture
 def make_fake():
     """A factory of fake chat models: fast by default, any setting overridable."""
 

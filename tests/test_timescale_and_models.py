@@ -17,13 +17,7 @@ from parallel_course import (
 )
 from parallel_course.responders import RESPONDERS
 
-pytestmark = pytest.mark.usefixtures("real_time")
-
-
-@pytest.fixture(autouse=True)
-def offline_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about the fake: keep ``get_chat_model`` offline even with an API key set."""
-    monkeypatch.setenv("COURSE_MODEL", "fake")
+pytestmark = pytest.mark.usefixtures("real_time", "offline_model")
 
 
 # -- time scale -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import AddableDict
 
 from .figures import new_figure
-from .timeline import BRANCH_TAG, with_callback
+from .timeline import BRANCH_TAG, ainvoke_recorded, invoke_recorded
 
 RUN_COLUMNS = [
     "name", "run_type", "branch", "tags", "parent", "depth",
@@ -137,18 +137,14 @@ def record_runs(
     runnable: Runnable, input: Any, config: RunnableConfig | None = None
 ) -> tuple[Any, pd.DataFrame]:
     """Invoke ``runnable`` and return ``(output, runs)``: one row per run, see ``RunRecorder``."""
-    recorder = RunRecorder()
-    output = runnable.invoke(input, with_callback(config, recorder))
-    return output, recorder.to_frame()
+    return invoke_recorded(RunRecorder(), runnable, input, config)
 
 
 async def arecord_runs(
     runnable: Runnable, input: Any, config: RunnableConfig | None = None
 ) -> tuple[Any, pd.DataFrame]:
     """Await ``runnable.ainvoke`` and return ``(output, runs)``."""
-    recorder = RunRecorder()
-    output = await runnable.ainvoke(input, with_callback(config, recorder))
-    return output, recorder.to_frame()
+    return await ainvoke_recorded(RunRecorder(), runnable, input, config)
 
 
 # -- streams ---------------------------------------------------------------------------

@@ -106,25 +106,32 @@ def record_timeline(runnable: Runnable, input: Any, config: RunnableConfig | Non
     If the run raises, the exception propagates; use a ``TimelineRecorder`` directly to
     keep the timeline of a failed run.
     """
-    recorder = TimelineRecorder()
-    output = runnable.invoke(input, with_callback(config, recorder))
-    return output, recorder.to_frame()
+    return invoke_recorded(TimelineRecorder(), runnable, input, config)
 
 
 async def arecord_timeline(
     runnable: Runnable, input: Any, config: RunnableConfig | None = None
 ) -> tuple[Any, pd.DataFrame]:
     """Await ``runnable.ainvoke`` and return ``(output, timeline)``."""
-    recorder = TimelineRecorder()
-    output = await runnable.ainvoke(input, with_callback(config, recorder))
-    return output, recorder.to_frame()
+    return await ainvoke_recorded(TimelineRecorder(), runnable, input, config)
 
 
-def with_callback(config: RunnableConfig | None, handler: BaseCallbackHandler) -> RunnableConfig:
-    """A copy of ``config`` with ``handler`` added to its callbacks."""
+def _with_callback(config: RunnableConfig | None, handler: BaseCallbackHandler) -> RunnableConfig:
     config = dict(config or {})
     config["callbacks"] = [*(config.get("callbacks") or []), handler]
     return config
+
+
+def invoke_recorded(recorder, runnable: Runnable, input: Any, config: RunnableConfig | None = None):
+    """Invoke ``runnable`` with ``recorder`` as an extra callback; return ``(output, recorder.to_frame())``."""
+    output = runnable.invoke(input, _with_callback(config, recorder))
+    return output, recorder.to_frame()
+
+
+async def ainvoke_recorded(recorder, runnable: Runnable, input: Any, config: RunnableConfig | None = None):
+    """Like ``invoke_recorded`` with ``ainvoke`` (use with ``await``)."""
+    output = await runnable.ainvoke(input, _with_callback(config, recorder))
+    return output, recorder.to_frame()
 
 
 def sequential(branches: Mapping[str, Any] | None = None, **kwargs: Any) -> Runnable:
