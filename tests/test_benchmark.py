@@ -43,11 +43,24 @@ def test_timer_can_be_reused():
     assert timer.elapsed < 0.05  # restarted: not 0.1 s and more
 
 
+def test_timer_counts_cpu_seconds_not_waiting():
+    with Timer() as waiting:
+        time.sleep(0.1)
+    with Timer() as computing:
+        start = time.process_time()
+        while time.process_time() - start < 0.05:
+            pass
+    assert waiting.cpu < 0.02 < 0.1 <= waiting.elapsed
+    assert computing.cpu >= 0.05
+
+
 def test_timer_not_started():
     timer = Timer()
     assert repr(timer) == "Timer(not started)"
     with pytest.raises(RuntimeError, match="not been started"):
         timer.elapsed  # noqa: B018
+    with pytest.raises(RuntimeError, match="not been started"):
+        timer.cpu  # noqa: B018
 
 
 def counting_sleep(seconds: float, calls: list[float]):

@@ -4,18 +4,21 @@ import time
 
 
 class Timer:
-    """Measure the wall time of a ``with`` block: ``with Timer() as t: ...; t.elapsed``."""
+    """Measure a ``with`` block: ``with Timer() as t: ...``, then ``t.elapsed`` (wall) and ``t.cpu``."""
 
     def __init__(self) -> None:
         self.start: float | None = None
         self.end: float | None = None
+        self._cpu: tuple[float, float | None] | None = None
 
     def __enter__(self) -> "Timer":
         self.start, self.end = time.perf_counter(), None
+        self._cpu = (time.process_time(), None)
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.end = time.perf_counter()
+        self._cpu = (self._cpu[0], time.process_time())
 
     @property
     def elapsed(self) -> float:
@@ -23,6 +26,14 @@ class Timer:
         if self.start is None:
             raise RuntimeError("the timer has not been started: use it in a with block")
         return (self.end or time.perf_counter()) - self.start
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds the whole process (all its threads) used in the block (or until now)."""
+        if self._cpu is None:
+            raise RuntimeError("the timer has not been started: use it in a with block")
+        start, end = self._cpu
+        return (end or time.process_time()) - start
 
     def __repr__(self) -> str:
         return f"Timer(elapsed={self.elapsed:.3f}s)" if self.start is not None else "Timer(not started)"
