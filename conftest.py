@@ -1,9 +1,25 @@
-"""Report how long each notebook took to execute under nbval (issue budgets are per notebook)."""
+"""Course-wide pytest hooks: exercise trials inside nbval's runs, and nbval's time per notebook."""
 
 from collections import defaultdict
 
+from exercises import exercise_trials  # tests/ is on pytest's pythonpath (pyproject.toml)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--exercise-trials",
+        action="store_true",
+        help="try each exercise in nbval's run: wrong answer and solution (notebooks/), graded tests (solutions/)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("exercise_trials"):
+        items[:] = exercise_trials(items)
+
 
 def pytest_terminal_summary(terminalreporter):
+    """Report how long each notebook took to execute under nbval (issue budgets are per notebook)."""
     totals: dict[str, float] = defaultdict(float)
     for reports in terminalreporter.stats.values():
         for report in reports:

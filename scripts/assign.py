@@ -1,7 +1,7 @@
 """Generate the learner notebooks and autograder zips from ``solutions/`` with otter-grader.
 
     python scripts/assign.py           # regenerate notebooks/ and build/autograder/
-    python scripts/assign.py --check   # fail if notebooks/ is out of date with solutions/
+    python scripts/assign.py --check   # fail if notebooks/ is out of date with solutions/ (zips refreshed)
     python scripts/assign.py 02 03     # only the notebooks whose names start so
 
 ``solutions/NN_*.ipynb`` (otter-assign format) is the single source. Learner notebooks
@@ -95,19 +95,26 @@ def assign() -> None:
     if not ONLY:
         for stale in set(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) - set(learners):
             (NOTEBOOKS / stale).unlink()
-    AUTOGRADER.mkdir(parents=True, exist_ok=True)
     for name, learner in learners.items():
         shutil.copyfile(learner, NOTEBOOKS / name)
+        print(f"assigned {name}")
+    keep_autograder_zips(learners)
+
+
+def keep_autograder_zips(learners: dict[str, Path]) -> None:
+    """Copy each generated autograder zip to build/autograder/<notebook>.zip."""
+    AUTOGRADER.mkdir(parents=True, exist_ok=True)
+    for name, learner in learners.items():
         zip_path = next((learner.parent.parent / "autograder").glob("*-autograder_*.zip"))
         shutil.copyfile(zip_path, AUTOGRADER / f"{Path(name).stem}.zip")
-        print(f"assigned {name}")
 
 
 def check() -> int:
-    """Return 0 if notebooks/ matches a fresh generation from solutions/, else 1."""
+    """Return 0 if notebooks/ matches a fresh generation from solutions/, else 1; refresh build/autograder/."""
     problems = [f"solutions/{name} has stored outputs" for name in solutions_with_outputs()]
     with tempfile.TemporaryDirectory() as tmp:
         learners = generate(Path(tmp))
+        keep_autograder_zips(learners)
         committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
         if not ONLY:
             problems += [f"notebooks/{n} has no solution" for n in sorted(committed - set(learners))]
@@ -129,7 +136,9 @@ def check() -> int:
 if __name__ == "__main__":
     logging.getLogger("otter").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that notebooks/ is up to date")
+    parser.add_argument(
+        "--check", action="store_true", help="check that notebooks/ is up to date; only build/autograder/ is written"
+    )
     parser.add_argument("only", nargs="*", help="notebook name prefixes (default: all), e.g. 02 03")
     args = parser.parse_args()
     ONLY.extend(args.only)

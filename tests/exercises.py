@@ -1,12 +1,16 @@
-"""Read otter-format notebooks: the questions of a solution, the answer cells of a learner notebook."""
+"""Read otter-format notebooks (questions, solutions, answer cells) and try their exercises under nbval."""
 
 import re
+import runpy
+import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+AUTOGRADER = ROOT / "build" / "autograder"  # written by scripts/assign.py
 CHECK = re.compile(r'^grader\.check\("([^"]+)"\)\s*$')
 
 
@@ -44,29 +48,95 @@ def is_answer_cell(cell) -> bool:
     return "otter_answer_cell" in cell.metadata.get("tags", [])
 
 
-def wrong_then_right(learner: Path, wrong: dict[str, str], right: dict[str, str]) -> nbformat.NotebookNode:
-    """The learner notebook with each answer cell replaced by: wrong answer, check, right answer, check.
+def wrong_answers(notebook: str) -> dict[str, str]:
+    """``WRONG = {question: code}`` from ``tests/wrong_answers/<notebook>.py`` ({} if there is none)."""
+    path = ROOT / "tests" / "wrong_answers" / f"{notebook}.py"
+    return runpy.run_path(str(path))["WRONG"] if path.exists() else {}
 
-    Check cells get ``metadata.course_check = "wrong" | "right"`` so results can be read back.
+
+def exercise_trials(items: list) -> list:
+    """nbval's cells, with cells added after each exercise (``--exercise-trials``).
+
+    In ``notebooks/``, after a learner's ``grader.check("q")`` (run with nothing attempted):
+    a wrong answer, an assertion that the check fails it, the solution, an assertion that
+    the check passes it, then the learner's own answer cells again, so the rest of the
+    notebook still runs with nothing attempted. In ``solutions/``, after each question's
+    tests: all its tests from ``build/autograder/<notebook>.zip``, hidden ones included, run
+    by otter as doctests, the way grading runs them. No extra kernel starts.
     """
-    nb = nbformat.read(learner, as_version=4)
-    cells = []
-    for cell in nb.cells:
+    from nbval.plugin import IPyNbCell
+
+    trials, added, notebook = [], {}, None
+    for item in items:
+        trials.append(item)
+        if not isinstance(item, IPyNbCell):
+            continue
+        if item.path != notebook:
+            notebook = item.path
+            added = _trial_cells(Path(notebook))
+        for name, source in added.get(item.cell_num, {}).items():
+            cell = nbformat.v4.new_code_cell(source)
+            options = defaultdict(bool, check=False)
+            trials.append(
+                IPyNbCell.from_parent(item.parent, name=name, cell_num=item.cell_num, cell=cell, options=options)
+            )
+    return trials
+
+
+def _trial_cells(path: Path) -> dict[int, dict[str, str]]:
+    """{code cell number: {item name: source}} of the cells to run after that cell."""
+    if path.parent == ROOT / "notebooks":
+        return _learner_trials(path)
+    if path.parent == ROOT / "solutions":
+        return _graded_tests(path)
+    return {}
+
+
+def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
+    wrong, right = wrong_answers(learner.stem), solution_code(ROOT / "solutions" / learner.name)
+    added, placeholders = {}, []
+    code_cells = [c for c in nbformat.read(learner, as_version=4).cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells):
         if is_answer_cell(cell):
-            continue
-        name = check_name(cell)
-        if name is None:
-            cells.append(cell)
-            continue
-        cells.append(nbformat.v4.new_code_cell(wrong[name]))
-        cells.append(_check(name, "wrong"))
-        cells.append(nbformat.v4.new_code_cell(right[name]))
-        cells.append(_check(name, "right"))
-    nb.cells = cells
-    return nb
+            placeholders.append(cell.source)
+        elif question := check_name(cell):
+            check = f'grader.check("{question}").passed_all'
+            added[number] = {
+                f"{question}: wrong answer": wrong[question],
+                f"{question}: its check fails": f'assert not {check}, "the check passes a wrong answer"',
+                f"{question}: solution": right[question],
+                f"{question}: its check passes": f'assert {check}, "the check fails the solution"',
+                f"{question}: nothing attempted again": "\n".join(placeholders),
+            }
+            placeholders = []
+    return added
 
 
-def _check(name: str, kind: str):
-    cell = nbformat.v4.new_code_cell(f'grader.check("{name}")')
-    cell.metadata["course_check"] = kind
-    return cell
+def _graded_tests(solution: Path) -> dict[int, dict[str, str]]:
+    zip_path = AUTOGRADER / f"{solution.stem}.zip"
+    if not zip_path.exists() or zip_path.stat().st_mtime < solution.stat().st_mtime:
+        raise FileNotFoundError(f"{zip_path} is missing or older than {solution.name}: run `make assign`")
+    with zipfile.ZipFile(zip_path) as zf:
+        specs = {}
+        for name in zf.namelist():
+            if name.startswith("tests/") and name.endswith(".py"):
+                env: dict = {}
+                exec(zf.read(name).decode(), env)  # the zip otter assign just wrote
+                specs[env["test"]["name"]] = env["test"]
+    added, question, number = {}, None, -1
+    for cell in nbformat.read(solution, as_version=4).cells:
+        directive = raw_directive(cell)
+        if directive == "BEGIN QUESTION":
+            question = yaml.safe_load(cell.source.split("\n", 1)[1])["name"]
+        elif directive == "END TESTS":
+            added[number] = {
+                f"{question}: graded": (
+                    "from otter.test_files import OKTestFile as _OKTestFile\n"
+                    f"_graded = _OKTestFile.from_spec({specs.pop(question)!r})\n"
+                    "_graded.run(globals())\n"
+                    "assert _graded.passed_all, _graded.summary()"
+                )
+            }
+        number += cell.cell_type == "code"
+    assert not specs, f"{solution.name}: tests in the zip for questions without tests in the notebook: {sorted(specs)}"
+    return added

@@ -1,23 +1,19 @@
 """Every exercise's check fails on a plausible wrong answer and passes on the solution.
 
-The learner notebook is run with each answer cell replaced by a wrong answer and its
-check, then the solution and the check again, through otter's own ``grader.check``.
+The trials run inside nbval's run of each learner notebook (``--answer-trials``, see
+``answer_trials`` in ``tests/exercises.py``), through otter's own ``grader.check``.
 Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {question: code}``.
 """
 
-import runpy
+import subprocess
+import sys
 
+import nbformat
 import pytest
-from exercises import ROOT, solution_code, wrong_then_right
-from nbclient import NotebookClient
+from exercises import ROOT, check_name, raw_directive, solution_code, wrong_answers
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
-PASSED = "All test cases passed!"
-
-
-def wrong_answers(notebook: str) -> dict[str, str]:
-    path = ROOT / "tests" / "wrong_answers" / f"{notebook}.py"
-    return runpy.run_path(str(path))["WRONG"] if path.exists() else {}
+STEPS = ["wrong answer", "its check fails", "solution", "its check passes", "nothing attempted again"]
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
@@ -27,18 +23,45 @@ def test_every_question_has_a_wrong_answer(solution):
     assert set(wrong_answers(solution.stem)) == set(questions)
 
 
-@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
-def test_checks_fail_wrong_answers_and_pass_solutions(solution):
-    learner = ROOT / "notebooks" / solution.name
-    nb = wrong_then_right(learner, wrong_answers(solution.stem), solution_code(solution))
-    resources = {"metadata": {"path": str(learner.parent)}}
-    NotebookClient(nb, timeout=60, kernel_name="parallel-course", resources=resources).execute()
-    results = {}
-    for cell in nb.cells:
-        kind = cell.metadata.get("course_check")
-        if kind:
-            text = "".join(str(out.get("data", {}).get("text/plain", "")) for out in cell.outputs)
-            results.setdefault(cell.source, {})[kind] = PASSED in text
-    assert results, "no check cells found"
-    for check, outcome in results.items():
-        assert outcome == {"wrong": False, "right": True}, f"{check}: {outcome}"
+def collected(path: str) -> list[str]:
+    """The nodeids nbval collects from one notebook with ``--exercise-trials``."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--collect-only",
+        "-q",
+        "-p",
+        "no:xdist",
+        "--nbval-lax",
+        "--exercise-trials",
+    ]
+    done = subprocess.run([*command, path], cwd=ROOT, capture_output=True, text=True, check=True)
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def test_each_check_of_a_learner_notebook_is_followed_by_its_trials():
+    learner = "notebooks/" + SOLUTIONS[0].name
+    expected = []
+    code_cells = [c for c in nbformat.read(ROOT / learner, as_version=4).cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells):
+        expected.append(f"{learner}::Cell {number}")
+        if check_name(cell):
+            expected += [f"{learner}::{check_name(cell)}: {step}" for step in STEPS]
+    assert len(expected) == len(code_cells) + len(STEPS) * len(solution_code(SOLUTIONS[0]))
+    assert collected(learner) == expected
+
+
+def test_each_question_of_a_solution_is_graded_right_after_its_tests():
+    solution = "solutions/" + SOLUTIONS[0].name
+    expected, question, number = [], None, -1
+    for cell in nbformat.read(ROOT / solution, as_version=4).cells:
+        if raw_directive(cell) == "BEGIN QUESTION":
+            question = cell.source.split("name:", 1)[1].split()[0]
+        elif raw_directive(cell) == "END TESTS":
+            expected.append(f"{solution}::{question}: graded")
+        elif cell.cell_type == "code":
+            number += 1
+            expected.append(f"{solution}::Cell {number}")
+    assert sum(nodeid.endswith(": graded") for nodeid in expected) == len(solution_code(SOLUTIONS[0]))
+    assert collected(solution) == expected

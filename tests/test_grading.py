@@ -653,11 +653,14 @@ def test_statuses_are_the_documented_ones():
     assert all(f"`{status}`" in text for status in grading.STATUSES)
 
 
+@pytest.mark.full
 def test_every_solution_gets_full_marks_from_the_grader(tmp_path):
     """Hidden tests pass on every solution the way grading runs them (doctest, from the zip).
 
     nbval runs the solutions' test cells as plain code; graded, they are doctests, where a
-    bare expression prints its value and fails. Only grading them shows that.
+    bare expression prints its value and fails. `make test` runs each zip's tests as doctests
+    inside nbval's run of the solutions (``--exercise-trials``) and grades notebook 01 end to
+    end; this check puts every solution through the whole grader (``make test-full``).
     """
     import assign  # scripts/assign.py
 
