@@ -18,7 +18,8 @@ pytestmark = pytest.mark.usefixtures("real_time")
 
 
 def test_calls_timeline_rows_labels_and_origin(make_fake):
-    fast, slow = make_fake(name="fast", latency=0.02), make_fake(name="slow", latency=0.05)
+    # latencies long against thread start-up on a busy machine, so all four calls overlap
+    fast, slow = make_fake(name="fast", latency=0.2), make_fake(name="slow", latency=0.3)
     RunnableParallel(a=fast, b=slow).batch(["x", "y"])
     frame = calls_timeline(fast, slow)
     assert list(frame.columns) == TIMELINE_COLUMNS
@@ -26,7 +27,7 @@ def test_calls_timeline_rows_labels_and_origin(make_fake):
     assert sorted(frame["branch"]) == ["fast 1", "fast 2", "slow 1", "slow 2"]
     assert frame["start"].min() == 0.0
     assert frame["start"].is_monotonic_increasing
-    assert (frame["duration"] >= 0.02 * 0.9).all()
+    assert (frame["duration"] >= 0.2 * 0.9).all()
     assert pc.peak_concurrency(frame) == 4
     assert set(frame["status"]) == {"ok"}
     assert len(pc.plot_timeline(frame).axes[0].patches) == 4  # one bar per call
