@@ -100,6 +100,8 @@ def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
         if is_answer_cell(cell):
             placeholders.append(cell.source)
         elif question := check_name(cell):
+            if question not in wrong:
+                raise KeyError(f"tests/wrong_answers/{learner.stem}.py has no wrong answer for {question}")
             check = f'grader.check("{question}").passed_all'
             added[number] = {
                 f"{question}: wrong answer": wrong[question],
