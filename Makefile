@@ -35,7 +35,7 @@ lab: setup
 
 # The three sessions run side by side: the notebooks wait on fake latencies about half the
 # time, so together they keep the two cores busy. --output-sync keeps each session's report whole.
-test: setup lint check-assign
+test: setup lint
 	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
 	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-offline test-real $(if $(BROWSER),test-browser)
 
@@ -46,14 +46,14 @@ test-full: test
 lint: setup
 	$(BIN)/ruff check shared tests scripts conftest.py solutions notebooks
 
-# also refreshes build/autograder/, whose tests the solutions' exercise trials run
+# also refreshes build/autograder/, whose tests the solutions' exercise trials run (test-offline)
 check-assign: setup
 	$(BIN)/python scripts/assign.py --check
 
 # Unit and grading tests, and nbval over every learner and solution notebook, with the
 # exercise trials (tests/exercises.py): wrong answers and solutions through the learners'
 # checks, every solution's tests from its autograder zip as grading runs them.
-test-offline: setup
+test-offline: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(OFFLINE_PARALLEL) $(NBVAL) --exercise-trials \
 		tests notebooks solutions --ignore=tests/browser
 
