@@ -1,8 +1,10 @@
-"""Course-wide pytest hooks: exercise trials inside nbval's runs, and nbval's time per notebook."""
+"""Course-wide pytest hooks: exercise trials inside nbval's runs, a kernel start that is retried, and
+nbval's time per notebook."""
 
 from collections import defaultdict
 
 from exercises import exercise_trials  # tests/ is on pytest's pythonpath (pyproject.toml)
+from kernel_start import with_retries
 
 
 def pytest_addoption(parser):
@@ -11,6 +13,12 @@ def pytest_addoption(parser):
         action="store_true",
         help="try each exercise in nbval's run: wrong answer and solution (notebooks/), graded tests (solutions/)",
     )
+
+
+def pytest_configure(config):
+    import nbval.kernel
+
+    nbval.kernel.start_new_kernel = with_retries(nbval.kernel.start_new_kernel)
 
 
 def pytest_collection_modifyitems(config, items):
