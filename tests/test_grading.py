@@ -16,7 +16,6 @@ import doctest
 import hashlib
 import os
 import re
-import runpy
 import signal
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from exercises import ROOT, is_answer_cell, solution_code
+from exercises import ROOT, is_answer_cell, solution_code, wrong_answers
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import grade as grading  # noqa: E402  (scripts/grade.py)
@@ -44,7 +43,7 @@ def answers() -> dict[str, str]:
 
 
 def wrong() -> dict[str, str]:
-    return runpy.run_path(str(ROOT / "tests" / "wrong_answers" / f"{NAME}.py"))["WRONG"]
+    return wrong_answers(NAME)
 
 
 def learner() -> nbformat.NotebookNode:
