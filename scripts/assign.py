@@ -6,7 +6,9 @@
 
 ``solutions/NN_*.ipynb`` (otter-assign format) is the single source. Learner notebooks
 are written without outputs and with stable cell ids, so regenerating them changes
-nothing unless a solution changed.
+nothing unless a solution changed. When pyproject.toml names the course's public
+repository, they start with Colab and Binder badges and Colab's set-up cell, and the
+README gets the course's badges (scripts/launch.py).
 """
 
 import argparse
@@ -18,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from launch import add_launch_cells, configured_repository, readme_with_badges
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, NOTEBOOKS, AUTOGRADER = ROOT / "solutions", ROOT / "notebooks", ROOT / "build" / "autograder"
@@ -48,14 +51,18 @@ def run_otter_assign(solution: Path, out: Path) -> None:
     otter_assign(str(solution), str(out), no_pdfs=True, no_run_tests=True)
 
 
-def generate(target: Path) -> dict[str, Path]:
-    """Assign every solution into ``target``; return {notebook name: learner notebook path}."""
+def generate(target: Path, repository: str) -> dict[str, Path]:
+    """Assign every solution into ``target``; return {notebook name: learner notebook path}.
+
+    ``repository`` ("owner/name" on GitHub, or "") decides the launch cells (scripts/launch.py).
+    """
     learners = {}
     for solution in solution_paths():
         out = target / solution.stem
         run_otter_assign(solution, out)
         learner = out / "student" / solution.name
-        nbformat.write(normalise(nbformat.read(learner, as_version=4)), learner)
+        nb = add_launch_cells(nbformat.read(learner, as_version=4), repository, solution.name)
+        nbformat.write(normalise(nb), learner)
         learners[solution.name] = learner
     return learners
 
@@ -84,13 +91,18 @@ def clean_solutions() -> None:
         nbformat.write(nb, path)
 
 
+README = ROOT / "README.md"
+
+
 def assign() -> None:
-    """Regenerate notebooks/ and build/autograder/ from solutions/."""
+    """Regenerate notebooks/ and build/autograder/ from solutions/, and the README's badges."""
+    repository = configured_repository()
+    README.write_text(readme_with_badges(README.read_text(), repository))
     clean_solutions()
     build = ROOT / "build" / "assign"
     for solution in solution_paths():
         shutil.rmtree(build / solution.stem, ignore_errors=True)
-    learners = generate(build)
+    learners = generate(build, repository)
     NOTEBOOKS.mkdir(exist_ok=True)
     if not ONLY:
         for stale in set(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) - set(learners):
@@ -112,8 +124,11 @@ def keep_autograder_zips(learners: dict[str, Path]) -> None:
 def check() -> int:
     """Return 0 if notebooks/ matches a fresh generation from solutions/, else 1; refresh build/autograder/."""
     problems = [f"solutions/{name} has stored outputs" for name in solutions_with_outputs()]
+    repository = configured_repository()
+    if README.read_text() != readme_with_badges(README.read_text(), repository):
+        problems.append("README.md's launch badges are out of date")
     with tempfile.TemporaryDirectory() as tmp:
-        learners = generate(Path(tmp))
+        learners = generate(Path(tmp), repository)
         keep_autograder_zips(learners)
         committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
         if not ONLY:
