@@ -53,22 +53,21 @@ def test_the_committed_course_matches_its_setting():
         assert first.startswith("[![Open In Colab]") if repository else first.startswith("# Initialize Otter"), path
 
 
-def test_badges_and_set_up_cell_lead_a_learner_notebook():
-    nb = nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4)
-    count = len(nb.cells)
-    nb = launch.add_launch_cells(nb, REPOSITORY, NOTEBOOK)
-    assert len(nb.cells) == count + 2
-    badges, cell, init = nb.cells[:3]
+def test_make_assign_puts_badges_and_set_up_cell_first(tmp_path, monkeypatch):
+    import assign  # scripts/assign.py
+
+    monkeypatch.setattr(assign, "ONLY", ["01"])
+    without = nbformat.read(assign.generate(tmp_path / "without", "")[NOTEBOOK], as_version=4)
+    with_launch = nbformat.read(assign.generate(tmp_path / "with", REPOSITORY)[NOTEBOOK], as_version=4)
+    assert without.cells[0].source.startswith("# Initialize Otter")
+    assert len(with_launch.cells) == len(without.cells) + 2
+    badges, cell, init = with_launch.cells[:3]
     assert badges.cell_type == "markdown"
     assert f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/notebooks/{NOTEBOOK}" in badges.source
     assert f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?labpath=notebooks%2F{NOTEBOOK}" in badges.source
-    assert cell.cell_type == "code" and f"https://github.com/{REPOSITORY}" in cell.source
-    assert init.source.startswith("# Initialize Otter")  # otter.Notebook() needs tests/ on Colab: set up first
-    assert (
-        launch.add_launch_cells(nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4), "", NOTEBOOK)
-        .cells[0]
-        .source.startswith("# Initialize Otter")
-    )
+    assert cell.cell_type == "code" and cell.source == launch.colab_cell(REPOSITORY, NOTEBOOK)
+    assert init.source == without.cells[0].source  # otter.Notebook() needs tests/ on Colab: set up first
+    assert [c.source for c in with_launch.cells[2:]] == [c.source for c in without.cells]
 
 
 def test_set_up_cell_does_nothing_off_colab(tmp_path):
