@@ -82,6 +82,7 @@ def set_up(course: str | Path, notebook: str) -> None:
     if not path.is_file():
         raise ValueError(f"notebook must be a file in {path.parent}, got {notebook!r}")
     packages = colab_requirements(course / "requirements.txt")
+    print(f"Installing {len(packages)} of the course's requirements (about a minute)...", flush=True)
     before = installed_versions()
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *packages], capture_output=True, text=True)
     if pip.returncode:
