@@ -93,8 +93,9 @@ def set_up(course: str | Path, notebook: str) -> None:
     checks = write_tests(path, Path("tests"))
     if not Path(notebook).exists():
         shutil.copyfile(path, notebook)
-    if stale:
-        print(f"Already loaded in another version: {', '.join(stale)}. Restart the session")
-        print("(Runtime > Restart session), then run this cell again.")
-        return
+    if stale:  # stop "Run all" here rather than let old and new code of a package mix
+        raise RuntimeError(
+            f"The install changed {', '.join(stale)}, already loaded in another version."
+            " Restart the session (Runtime > Restart session), then run this cell again."
+        )
     print(f"The course is ready: {len(packages)} packages from {course}, {len(checks)} exercise checks in tests/.")
