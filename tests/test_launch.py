@@ -110,6 +110,13 @@ def test_written_test_files_are_the_notebooks_checks(path, tmp_path):
         assert from_file.all_or_nothing == from_metadata.all_or_nothing
 
 
+def test_set_up_names_a_notebook_the_course_does_not_have(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="notebook"):
+        colab.set_up(ROOT, "99_missing.ipynb")
+    assert list(tmp_path.iterdir()) == []  # nothing installed or written
+
+
 def test_loaded_and_changed_names_only_imported_modules_whose_version_moved():
     now = colab.installed_versions()
     assert colab.loaded_and_changed(now, now) == []
