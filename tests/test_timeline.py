@@ -42,6 +42,37 @@ def intervals(*pairs: tuple[float, float]) -> pd.DataFrame:
 # -- recording -------------------------------------------------------------------------
 
 
+def test_tools_and_retrievers_are_branches_too():
+    """Every kind of run LangChain tags ``map:key:`` is a branch: a tool's and a retriever's included."""
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+    from langchain_core.tools import tool
+
+    @tool
+    def shout(text: str) -> str:
+        """Upper-case the text."""
+        return text.upper()
+
+    @tool
+    def refuse(text: str) -> str:
+        """Always fail."""
+        raise ValueError("no")
+
+    class Echo(BaseRetriever):
+        def _get_relevant_documents(self, query, *, run_manager):
+            return [Document(page_content=query)]
+
+    parallel = RunnableParallel(shout=shout, find=Echo(), plain=RunnableLambda(str.lower))
+    out, timeline = record_timeline(parallel, "Hi")
+    assert out["shout"] == "HI" and out["find"][0].page_content == "Hi" and out["plain"] == "hi"
+    assert sorted(timeline["branch"]) == ["find", "plain", "shout"]
+    recorder = TimelineRecorder()
+    with pytest.raises(ValueError):
+        RunnableParallel(refuse=refuse, plain=RunnableLambda(str.lower)).invoke("x", {"callbacks": [recorder]})
+    failed = recorder.to_frame().set_index("branch")
+    assert failed.loc["refuse", "status"] == "error" and failed.loc["refuse", "error"] == "ValueError: no"
+
+
 def test_rows_carry_the_branch_keys(make_fake):
     model = make_fake(latency=LATENCY)
 

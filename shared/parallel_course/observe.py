@@ -6,19 +6,17 @@ of *every* run (so a test can check ``run_name`` and ``tags`` set with ``with_co
 and each streamed chunk with its arrival time and the branch it belongs to.
 """
 
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from uuid import UUID
 
 import pandas as pd
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import AddableDict
 
 from .figures import new_figure
-from .timeline import BRANCH_TAG, ainvoke_recorded, invoke_recorded
+from .timeline import RunCallbacks, ainvoke_recorded, branch_key, invoke_recorded
 
 RUN_COLUMNS = [
     "name", "run_type", "branch", "tags", "parent", "depth",
@@ -27,7 +25,7 @@ RUN_COLUMNS = [
 STREAM_COLUMNS = ["t", "key", "text", "chunk"]
 
 
-class RunRecorder(BaseCallbackHandler):
+class RunRecorder(RunCallbacks):
     """A callback handler that records every run: its name, type, tags and parent.
 
     ``branch`` is the key of the ``map:key:<name>`` tag a ``RunnableParallel`` puts on
@@ -36,31 +34,16 @@ class RunRecorder(BaseCallbackHandler):
     recorder was made (or last reset). Pass it as ``config={"callbacks": [recorder]}``.
     """
 
-    run_inline = True
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget every recorded run and restart the clock."""
-        with self._lock:
-            self.t0 = time.perf_counter()
-            self._rows: dict[UUID, dict[str, Any]] = {}
-
-    def _start(
-        self, run_type: str, serialized: Any, run_id: UUID, parent_run_id: UUID | None, tags, kwargs
-    ) -> None:
+    def _start(self, run_type: str, serialized: Any, run_id: UUID, parent_run_id: UUID | None, tags, kwargs) -> None:
         now = time.perf_counter() - self.t0
         name = kwargs.get("name") or _serialized_name(serialized) or run_type
         tags = tuple(tags or ())
-        branch = next((t[len(BRANCH_TAG):] for t in tags if t.startswith(BRANCH_TAG)), None)
         with self._lock:
             parent = self._rows.get(parent_run_id) if parent_run_id is not None else None
             self._rows[run_id] = {
                 "name": name,
                 "run_type": run_type,
-                "branch": branch,
+                "branch": branch_key(tags),
                 "tags": tags,
                 "parent": parent["name"] if parent else None,
                 "depth": parent["depth"] + 1 if parent else 0,
@@ -68,53 +51,6 @@ class RunRecorder(BaseCallbackHandler):
                 "run_id": str(run_id),
                 "parent_run_id": str(parent_run_id) if parent_run_id else None,
             }
-
-    def _end(self, run_id: UUID, error: BaseException | None = None) -> None:
-        now = time.perf_counter() - self.t0
-        with self._lock:
-            row = self._rows.get(run_id)
-            if row is not None and "end" not in row:
-                row["end"] = now
-                row["status"] = "ok" if error is None else "error"
-
-    def on_chain_start(self, serialized, inputs, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start("chain", serialized, run_id, parent_run_id, tags, kwargs)
-
-    def on_chat_model_start(self, serialized, messages, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start("chat_model", serialized, run_id, parent_run_id, tags, kwargs)
-
-    def on_llm_start(self, serialized, prompts, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start("llm", serialized, run_id, parent_run_id, tags, kwargs)
-
-    def on_tool_start(self, serialized, input_str, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start("tool", serialized, run_id, parent_run_id, tags, kwargs)
-
-    def on_retriever_start(self, serialized, query, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start("retriever", serialized, run_id, parent_run_id, tags, kwargs)
-
-    def on_chain_end(self, outputs, *, run_id, **kwargs):
-        self._end(run_id)
-
-    def on_llm_end(self, response, *, run_id, **kwargs):
-        self._end(run_id)
-
-    def on_tool_end(self, output, *, run_id, **kwargs):
-        self._end(run_id)
-
-    def on_retriever_end(self, documents, *, run_id, **kwargs):
-        self._end(run_id)
-
-    def on_chain_error(self, error, *, run_id, **kwargs):
-        self._end(run_id, error)
-
-    def on_llm_error(self, error, *, run_id, **kwargs):
-        self._end(run_id, error)
-
-    def on_tool_error(self, error, *, run_id, **kwargs):
-        self._end(run_id, error)
-
-    def on_retriever_error(self, error, *, run_id, **kwargs):
-        self._end(run_id, error)
 
     def to_frame(self) -> pd.DataFrame:
         """Every run seen so far (finished or not), one row each, in order of start."""

@@ -18,12 +18,12 @@ BRANCH_TAG = "map:key:"
 COLUMNS = ["branch", "start", "end", "duration", "status", "error", "thread", "run_id", "parent_run_id"]
 
 
-class TimelineRecorder(BaseCallbackHandler):
-    """A callback handler that records every parallel branch's start and end.
+class RunCallbacks(BaseCallbackHandler):
+    """The callbacks of a recorder: every run's start goes to ``_start``, its end or error to ``_end``.
 
-    Branches are the runs LangChain tags ``map:key:<name>``; a branch nested inside
-    another is labelled ``outer.inner``. Times are seconds since the recorder was made
-    (or last reset). Pass it as ``config={"callbacks": [recorder]}``.
+    Keeps one row per recorded run in ``_rows`` (a subclass's ``_start`` decides which
+    runs); ``_end`` adds ``end``, ``status`` and ``error`` to a row. Times are seconds since
+    the recorder was made (or last reset).
     """
 
     run_inline = True
@@ -36,30 +36,10 @@ class TimelineRecorder(BaseCallbackHandler):
         """Forget every recorded run and restart the clock."""
         with self._lock:
             self.t0 = time.perf_counter()
-            self._parents: dict[UUID, UUID | None] = {}
             self._rows: dict[UUID, dict[str, Any]] = {}
 
-    def _label(self, run_id: UUID, key: str) -> str:
-        parent = self._parents.get(run_id)
-        while parent is not None:
-            if parent in self._rows:
-                return f"{self._rows[parent]['branch']}.{key}"
-            parent = self._parents.get(parent)
-        return key
-
-    def _start(self, run_id: UUID, parent_run_id: UUID | None, tags: list[str] | None) -> None:
-        now = time.perf_counter() - self.t0
-        with self._lock:
-            self._parents[run_id] = parent_run_id
-            key = next((t[len(BRANCH_TAG):] for t in tags or () if t.startswith(BRANCH_TAG)), None)
-            if key is not None:
-                self._rows[run_id] = {
-                    "branch": self._label(run_id, key),
-                    "start": now,
-                    "thread": threading.current_thread().name,
-                    "run_id": str(run_id),
-                    "parent_run_id": str(parent_run_id) if parent_run_id else None,
-                }
+    def _start(self, run_type: str, serialized: Any, run_id: UUID, parent_run_id: UUID | None, tags, kwargs) -> None:
+        raise NotImplementedError
 
     def _end(self, run_id: UUID, error: BaseException | None = None) -> None:
         now = time.perf_counter() - self.t0
@@ -71,13 +51,19 @@ class TimelineRecorder(BaseCallbackHandler):
                 row["error"] = None if error is None else f"{type(error).__name__}: {error}"
 
     def on_chain_start(self, serialized, inputs, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start(run_id, parent_run_id, tags)
+        self._start("chain", serialized, run_id, parent_run_id, tags, kwargs)
 
     def on_chat_model_start(self, serialized, messages, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start(run_id, parent_run_id, tags)
+        self._start("chat_model", serialized, run_id, parent_run_id, tags, kwargs)
 
     def on_llm_start(self, serialized, prompts, *, run_id, parent_run_id=None, tags=None, **kwargs):
-        self._start(run_id, parent_run_id, tags)
+        self._start("llm", serialized, run_id, parent_run_id, tags, kwargs)
+
+    def on_tool_start(self, serialized, input_str, *, run_id, parent_run_id=None, tags=None, **kwargs):
+        self._start("tool", serialized, run_id, parent_run_id, tags, kwargs)
+
+    def on_retriever_start(self, serialized, query, *, run_id, parent_run_id=None, tags=None, **kwargs):
+        self._start("retriever", serialized, run_id, parent_run_id, tags, kwargs)
 
     def on_chain_end(self, outputs, *, run_id, **kwargs):
         self._end(run_id)
@@ -85,11 +71,66 @@ class TimelineRecorder(BaseCallbackHandler):
     def on_llm_end(self, response, *, run_id, **kwargs):
         self._end(run_id)
 
+    def on_tool_end(self, output, *, run_id, **kwargs):
+        self._end(run_id)
+
+    def on_retriever_end(self, documents, *, run_id, **kwargs):
+        self._end(run_id)
+
     def on_chain_error(self, error, *, run_id, **kwargs):
         self._end(run_id, error)
 
     def on_llm_error(self, error, *, run_id, **kwargs):
         self._end(run_id, error)
+
+    def on_tool_error(self, error, *, run_id, **kwargs):
+        self._end(run_id, error)
+
+    def on_retriever_error(self, error, *, run_id, **kwargs):
+        self._end(run_id, error)
+
+
+def branch_key(tags) -> str | None:
+    """The key of the ``map:key:<name>`` tag ``RunnableParallel`` puts on a branch's top run, or None."""
+    return next((t[len(BRANCH_TAG) :] for t in tags or () if t.startswith(BRANCH_TAG)), None)
+
+
+class TimelineRecorder(RunCallbacks):
+    """A callback handler that records every parallel branch's start and end.
+
+    Branches are the runs LangChain tags ``map:key:<name>`` (chains, models, tools,
+    retrievers); a branch nested inside another is labelled ``outer.inner``. Times are
+    seconds since the recorder was made (or last reset). Pass it as
+    ``config={"callbacks": [recorder]}``.
+    """
+
+    def reset(self) -> None:
+        """Forget every recorded run and restart the clock."""
+        with self._lock:
+            self._parents: dict[UUID, UUID | None] = {}
+        super().reset()
+
+    def _label(self, run_id: UUID, key: str) -> str:
+        parent = self._parents.get(run_id)
+        while parent is not None:
+            if parent in self._rows:
+                return f"{self._rows[parent]['branch']}.{key}"
+            parent = self._parents.get(parent)
+        return key
+
+    def _start(self, run_type: str, serialized: Any, run_id: UUID, parent_run_id: UUID | None, tags, kwargs) -> None:
+        now = time.perf_counter() - self.t0
+        with self._lock:
+            self._parents[run_id] = parent_run_id
+            key = branch_key(tags)
+            if key is not None:
+                self._rows[run_id] = {
+                    "branch": self._label(run_id, key),
+                    "start": now,
+                    "thread": threading.current_thread().name,
+                    "run_id": str(run_id),
+                    "parent_run_id": str(parent_run_id) if parent_run_id else None,
+                }
 
     def to_frame(self) -> pd.DataFrame:
         """The finished branches, one row each, in order of start."""
