@@ -43,16 +43,6 @@ def test_repository_setting_is_checked(tmp_path):
             launch.check_repository(bad)
 
 
-def test_the_committed_course_matches_its_setting():
-    """No repository named: no badges, and otter's init cell comes first (make assign keeps it so)."""
-    repository = launch.configured_repository()
-    readme = (ROOT / "README.md").read_text()
-    assert readme == launch.readme_with_badges(readme, repository)
-    for path in LEARNER_NOTEBOOKS:
-        first = nbformat.read(path, as_version=4).cells[0].source
-        assert first.startswith("[![Open In Colab]") if repository else first.startswith("# Initialize Otter"), path
-
-
 def test_make_assign_puts_badges_and_set_up_cell_first(tmp_path, monkeypatch):
     import assign  # scripts/assign.py
 
