@@ -16,6 +16,7 @@ import sysconfig
 import textwrap
 from pathlib import Path
 
+import launch  # scripts/launch.py (scripts/ is on pytest's pythonpath)
 import nbformat
 import pytest
 from otter.nbmeta_config import NBMetadataConfig
@@ -24,8 +25,6 @@ from otter.test_files import create_test_file
 from parallel_course import colab
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import launch  # noqa: E402  (scripts/launch.py)
 
 REPOSITORY = "example-org/parallel-course"  # a stand-in: the course's public repository is not named yet
 NOTEBOOK = "01_runnable_parallel_overview.ipynb"
