@@ -30,7 +30,6 @@ STATUSES = ("graded", "timeout", "error", "unreadable", "unmatched")
 # All the grader keeps of the environment it is started in (it re-executes itself without the rest).
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TMPDIR", "COLUMNS", "PYTHONPATH")
 CLEAN_MARK = "PARALLEL_COURSE_GRADER"
-UNSANDBOXED_NOTE = "UNSANDBOXED: run without a sandbox (--unsandboxed)"
 REFUSAL = """\
 grade: cannot build the sandbox that grading runs every submission in:
   {reason}
@@ -91,16 +90,16 @@ def grade(
         raise SystemExit("--time-scale and --timeout must be positive")
     workers = workers or os.cpu_count() or 1
     settings = runner.Settings(time_scale, timeout, sandboxed=not unsandboxed)
-    note = UNSANDBOXED_NOTE if unsandboxed else ""
+    note = reports.UNSANDBOXED_NOTE if unsandboxed else ""
 
-    # Before any submission or test is read: the imports, the sandbox's check, the zygote.
-    failed_imports = warm_up(template_imports(template_dir))
-    os.environ["COURSE_TIME_SCALE"] = repr(time_scale)
+    # Before any submission or test is read: the sandbox's check, the imports, the zygote.
     readable = sandbox.readable_paths()
     if settings.sandboxed:
         reason = sandbox.probe(readable, settings.limits)
         if reason:
             raise SystemExit(REFUSAL.format(reason=reason))
+    failed_imports = warm_up(template_imports(template_dir))
+    os.environ["COURSE_TIME_SCALE"] = repr(time_scale)
     if threading.active_count() > 1:
         print(f"warning: {threading.active_count()} threads before forking", file=sys.stderr)
     tqdm.monitor_interval = 0  # no monitor thread: this process forks

@@ -16,6 +16,7 @@ from .text import num, safe
 BASE_COLUMNS = ["student", "notebook"]
 TAIL_COLUMNS = ["total", "max", "status", "reason", "submission", "sha256", "seconds"]
 KEY_COLUMNS = ("student", "notebook", "sha256")
+UNSANDBOXED_NOTE = "UNSANDBOXED: run without a sandbox (--unsandboxed)"
 
 
 def read_grades(path: Path) -> list[dict[str, str]]:
@@ -64,6 +65,7 @@ def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict
         for question in assignment.order + ["total"]:
             possible = assignment.max_points if question == "total" else assignment.tests[question].possible
             values = [float(r.get(question) or 0) for r in scored]
+            unsandboxed = sum(UNSANDBOXED_NOTE in (r.get("reason") or "") for r in scored)
             table.append(
                 {
                     "notebook": name,
@@ -73,6 +75,7 @@ def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict
                     "pass_rate": f"{sum(v >= possible - 1e-9 for v in values) / len(values):.3f}",
                     "mean_score": f"{sum(values) / len(values):.3f}",
                     "mean_percent": f"{100 * sum(values) / len(values) / possible:.1f}" if possible else "",
+                    "unsandboxed": unsandboxed,
                 }
             )
     return table
@@ -110,7 +113,8 @@ def plot_summary(table: list[dict], path: Path) -> None:
         ax.set_xticks(list(x), labels, fontsize=8)
         ax.set_ylim(0, 128)
         ax.set_ylabel("%")
-        ax.set_title(f"{name} — {rows[0]['submissions']} submissions")
+        unsandboxed = f", {rows[0]['unsandboxed']} WITHOUT a sandbox" if rows[0]["unsandboxed"] else ""
+        ax.set_title(f"{name} — {rows[0]['submissions']} submissions{unsandboxed}")
         ax.legend(loc="upper center", ncols=2, fontsize=8, frameon=False)
     fig.savefig(path, dpi=110)
 

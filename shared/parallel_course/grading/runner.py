@@ -30,6 +30,7 @@ from .submissions import Submission
 
 MAX_EVENT_BYTES = 4 * 2**20  # a line from a child longer than this is not the grader's
 MAX_EVENTS = 100_000  # events kept per submission (a notebook has a few hundred)
+MAX_CHANNEL_BYTES = 64 * 2**20  # all a submission may send (its cells' kept outputs are 4 kB each)
 
 
 @dataclasses.dataclass
@@ -48,6 +49,8 @@ class Job:
     buffer: bytes = b""
     events: list[dict] = dataclasses.field(default_factory=list)
     garbage: int = 0
+    received: int = 0
+    stop_reason: str = ""  # "timeout" or "flood" once the grader asked the zygote to stop it
     status: int | None = None  # exit status of the sandbox, once the zygote has reaped it
     stopping: bool = False
     workdir: str = ""  # only without a sandbox: its folder on the host
@@ -285,9 +288,9 @@ def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, 
             for job_id, job in list(running.items()):
                 if job.status is not None:
                     _drain(job, chunks=1024)  # what it wrote before the end
-                    _finish(job_id, job, running, selector, on_done, "timeout" if job.stopping else None)
-                elif now >= job.deadline and not job.stopping:
-                    job.stopping = True
+                    _finish(job_id, job, running, selector, on_done, job.stop_reason or None)
+                elif not job.stopping and (job.stop_reason or now >= job.deadline):
+                    job.stopping, job.stop_reason = True, job.stop_reason or "timeout"
                     zygote.stop(job_id)
     finally:
         for job in list(running.values()):  # interrupted: the zygote stops what it still runs
@@ -322,6 +325,10 @@ def _drain(job: Job, chunks: int = 16) -> list[str]:
         except (BlockingIOError, OSError):
             break
         if not chunk:
+            break
+        job.received += len(chunk)
+        if job.received > MAX_CHANNEL_BYTES:  # a flood: stop listening, and stop it
+            job.stop_reason = job.stop_reason or "flood"
             break
         job.buffer += chunk
         *lines, job.buffer = job.buffer.split(b"\n")

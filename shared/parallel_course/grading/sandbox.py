@@ -120,6 +120,7 @@ def confine(
             die_with_parent(os.getppid(), signal.SIGKILL)
             _build_root(readable, limits, owner=uid if as_root else 0)
             _lock_down(limits, uid if as_root else None)
+            os.setsid()  # a session, so an autogroup, of its own: its processes share one fair share of the CPU
         except Exception as e:
             report("grader_error", f"sandbox: {e}")
             os._exit(72)
@@ -132,7 +133,7 @@ def unconfined(work: Callable[[], None], workdir: str, limits: Limits) -> NoRetu
     pid = os.fork()
     if pid == 0:
         die_with_parent(os.getppid(), signal.SIGKILL)
-        os.setpgid(0, 0)
+        os.setsid()
         os.chdir(workdir)
         _set_limits(limits)
         run_and_exit(work)
@@ -170,7 +171,7 @@ def supervise(
         time.sleep(0.1)
         if tasks and report:
             at_limit = at_limit + 1 if _tasks_in_sandbox() >= tasks else 0
-            if at_limit >= 5:
+            if at_limit >= 3:
                 kill()
                 _, status = os.waitpid(pid, 0)
                 report("stopped", f"stopped: it kept {tasks} processes and threads running, its limit (a fork bomb?)")

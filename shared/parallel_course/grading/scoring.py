@@ -14,6 +14,7 @@ from typing import Any
 from otter.test_files.abstract_test import TestCase, TestCaseResult
 
 from .assignments import INIT_CELL, Assignment, cell_source, check_calls
+from .runner import MAX_CHANNEL_BYTES
 from .submissions import Submission
 from .text import exit_text, num, short, size
 
@@ -98,7 +99,10 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
     status, notes = "graded", ([note] if note else []) + list(sub.notes)
     grader_error = next((str(e.get("error")) for e in job.events if e.get("event") == "grader_error"), "")
     stopped = next((str(e.get("error")) for e in job.events if e.get("event") == "stopped"), "")
-    if outcome["kind"] == "timeout":
+    if outcome["kind"] == "flood":
+        status = "error"
+        notes.insert(0, f"stopped: it sent the grader more than {size(MAX_CHANNEL_BYTES)}{where}")
+    elif outcome["kind"] == "timeout":
         status = "timeout"
         notes.insert(0, f"stopped after {timeout:g} s{where}; questions not reached score 0")
     elif outcome["kind"] == "died":
