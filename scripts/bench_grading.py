@@ -296,8 +296,8 @@ def markdown(report: dict, kinds: dict, mine: dict) -> str:
         f"| {b['otter_start']:.1f} | {b['kernel']:.1f} | {b['otter_import']:.1f} | {b['course_imports']:.1f} | "
         f"{b['rest']:.1f} |",
         "",
-        "`make grade` pays the imports once per batch (then forks a sandbox per submission), starts no kernel and no otter, and runs",
-        "`--workers` notebooks at once; what is left per submission is the notebook itself.",
+        "`make grade` pays the imports once per batch (then forks a sandbox per submission), starts no kernel",
+        "and no otter, and runs `--workers` notebooks at once; what is left per submission is the notebook itself.",
     ]
     if "agreement" in report:
         a = report["agreement"]
