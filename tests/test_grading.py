@@ -10,8 +10,10 @@ Cheap cases are *reduced* notebooks: the learner notebook without the lesson cel
 and tests do not need (dependency slicing below), so the batch stays small and fast.
 """
 
+import contextlib
 import csv
 import hashlib
+import json
 import os
 import re
 import signal
@@ -364,6 +366,39 @@ def test_summary_and_feedback(batch):
     alice = (out / "feedback" / "alice" / f"{NAME}.md").read_text()
     hidden = [c.body for q in assignment.order for c in assignment.tests[q].test_cases if c.hidden]
     assert not any(line in alice for body in hidden for line in body.splitlines() if len(line) > 20)
+
+
+def visible_hints(assignment, question: str) -> set[str]:
+    """The hints the visible tests of ``question`` give: each ``assert ..., "hint"``'s message."""
+    import ast
+
+    found = set()
+    for case in assignment.tests[question].test_cases:
+        if case.hidden:
+            continue
+        source = "\n".join(line[4:] for line in case.body.splitlines() if line.startswith((">>> ", "... ")))
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Assert) and node.msg is not None:
+                with contextlib.suppress(ValueError):
+                    found.add(str(ast.literal_eval(node.msg)))
+    return found
+
+
+def test_the_summary_names_the_hint_most_learners_hit(batch):
+    rows, assignment, out = batch["rows"], batch["assignment"], batch["out"]
+    with open(out / "summary.csv", newline="") as f:
+        summary = {r["question"]: r for r in csv.DictReader(f)}
+    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error")]
+    partial_q = next(iter(wrong()))
+    carol = json.loads(rows["carol"]["hints"])
+    assert list(carol) == [partial_q]  # she lost points on her wrong answer only
+    assert carol[partial_q] in visible_hints(assignment, partial_q) or carol[partial_q].startswith("hidden test")
+    assert not rows["alice"]["hints"]  # full marks: no hint
+    for q in assignment.order:
+        given = [json.loads(r["hints"] or "{}").get(q) for r in scored]
+        hint = summary[q]["common_hint"]
+        assert hint and given.count(hint) == max(given.count(h) for h in set(given) - {None})
+        assert float(summary[q]["hint_share"]) == pytest.approx(given.count(hint) / len(scored), abs=1e-3)
 
 
 # ---------------------------------------------------------------------------------------------

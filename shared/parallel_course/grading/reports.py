@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from .assignments import Assignment
@@ -14,7 +16,7 @@ from .submissions import Submission
 from .text import num, safe
 
 BASE_COLUMNS = ["student", "notebook"]
-TAIL_COLUMNS = ["total", "max", "status", "reason", "submission", "sha256", "seconds"]
+TAIL_COLUMNS = ["total", "max", "status", "reason", "submission", "sha256", "seconds", "hints"]
 KEY_COLUMNS = ("student", "notebook", "sha256")
 UNSANDBOXED_NOTE = "UNSANDBOXED: run without a sandbox (--unsandboxed)"
 
@@ -66,6 +68,7 @@ def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict
             possible = assignment.max_points if question == "total" else assignment.tests[question].possible
             values = [float(r.get(question) or 0) for r in scored]
             unsandboxed = sum(UNSANDBOXED_NOTE in (r.get("reason") or "") for r in scored)
+            hint, hit = common_hint(scored, question)
             table.append(
                 {
                     "notebook": name,
@@ -76,9 +79,22 @@ def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict
                     "mean_score": f"{sum(values) / len(values):.3f}",
                     "mean_percent": f"{100 * sum(values) / len(values) / possible:.1f}" if possible else "",
                     "unsandboxed": unsandboxed,
+                    "common_hint": hint,
+                    "hint_share": f"{hit / len(values):.3f}" if hint else "",
                 }
             )
     return table
+
+
+def common_hint(rows: list[dict], question: str) -> tuple[str, int]:
+    """The hint most learners who lost points on ``question`` were given, and how many were."""
+    counts = Counter()
+    for row in rows:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            hint = json.loads(row.get("hints") or "{}").get(question)
+            if hint:
+                counts[hint] += 1
+    return counts.most_common(1)[0] if counts else ("", 0)
 
 
 def plot_summary(table: list[dict], path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 from typing import Any
 
@@ -160,6 +161,8 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
             for i, case in enumerate(test.test_cases)
         ]
         scores[question] = 0.0 if tampered else scored(test, verdicts[question]).score
+    lost = [q for q in assignment.order if q in reached and scores[q] < assignment.tests[q].possible]
+    hints = {q: first_hint(verdicts[q]) for q in lost}
     row = {
         "student": sub.student,
         "notebook": sub.notebook,
@@ -171,6 +174,7 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
         "submission": sub.rel,
         "sha256": sub.sha256,
         "seconds": f"{outcome.get('seconds', 0):.1f}",
+        "hints": json.dumps(hints, ensure_ascii=False) if hints else "",
     }
     text = feedback_text(sub, assignment, row, verdicts, cells, set(reached), show_hidden)
     return Result(row, text)
@@ -239,6 +243,26 @@ def feedback_text(sub, assignment, row, verdicts, cells, reached, show_hidden: b
         lines += ["", "## Outputs too large to keep", ""]
         lines += [f"- cell {c['index']}: {size(c['dropped'])} of output not kept" for c in truncated[:10]]
     return "\n".join(lines) + "\n"
+
+
+def first_hint(results: list[TestCaseResult]) -> str:
+    """What the first failing test case told the learner: its assertion's hint, else the error's line.
+
+    A hidden case's message is not shown to learners; it is named by its number only."""
+    for number, result in enumerate(results, 1):
+        if result.passed:
+            continue
+        if result.test_case.hidden:
+            return f"hidden test {number}"
+        lines = [line.strip() for line in doctest_failure(result.message) if line.strip()]
+        error = next((line for line in reversed(lines) if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line)), "")
+        if error.startswith("AssertionError: "):
+            return error[len("AssertionError: ") :][:160]
+        if error and error != "AssertionError":
+            return error[:160]
+        example = lines[lines.index("Failed example:") + 1] if "Failed example:" in lines[:-1] else ""
+        return f"failed: {example}"[:160] if example else f"test {number} failed"
+    return ""
 
 
 def doctest_failure(message: str) -> list[str]:
