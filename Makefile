@@ -72,7 +72,7 @@ test-real: setup
 
 # Dependency-drift canary (not part of `make test`): the newest releases of the course's key
 # packages in a separate venv, then the whole suite. See CONTRIBUTING.md when it fails.
-LATEST := langchain-core langchain-openai otter-grader nbval jupyterlab
+LATEST := langchain-core langchain-openai langgraph otter-grader nbval jupyterlab
 test-latest:
 	$(MAKE) --no-print-directory setup VENV=.venv-latest
 	.venv-latest/bin/python -m pip install --quiet --upgrade $(LATEST)

@@ -1,13 +1,18 @@
 """TimelineRecorder, record_timeline, sequential, peak_concurrency and the plots."""
 
 import asyncio
+import operator
 import time
+from typing import Annotated, TypedDict
 
 import matplotlib.colors as mcolors
 import pandas as pd
 import pytest
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda, RunnableParallel
+from langgraph.func import entrypoint, task
+from langgraph.graph import START, StateGraph
+from langgraph.types import RetryPolicy, Send
 from matplotlib.figure import Figure
 
 from conftest import LATENCY, retry_timing
@@ -17,6 +22,7 @@ from parallel_course import (
     arecord_timeline,
     benchmark,
     fail_always,
+    fail_first,
     peak_concurrency,
     plot_benchmark,
     plot_timeline,
@@ -130,6 +136,72 @@ def test_async_timeline_has_the_same_rows_on_the_event_loop_thread(make_fake):
         assert peak_concurrency(timeline[timeline["branch"] != "outer"]) == 3
 
     retry_timing(check)
+
+
+# -- LangGraph runs ----------------------------------------------------------------------
+
+
+class Appended(TypedDict, total=False):
+    out: Annotated[list, operator.add]
+
+
+def _graph(nodes: dict, retry=None):
+    """A StateGraph whose nodes all start from START and append to ``out``."""
+    builder = StateGraph(Appended)
+    for name, node in nodes.items():
+        builder.add_node(name, node, retry_policy=retry)
+        builder.add_edge(START, name)
+    return builder.compile()
+
+
+def test_langgraph_nodes_are_branches_labelled_by_name(make_fake):
+    """A node's run is a branch; the runs inside it (prompt, model) are not; a parallel inside is node.key."""
+    model = make_fake(latency=LATENCY, name="summary")  # same name as a node: still one row
+    chain = ChatPromptTemplate.from_template("{q}") | model
+
+    def ask(state):
+        return {"out": [chain.invoke({"q": "hi"}).content]}
+
+    def both(state):
+        return {"out": [RunnableParallel(x=model, y=model).invoke("q")]}
+
+    def check() -> None:
+        out, timeline = record_timeline(_graph({"summary": ask, "both": both}), {})
+        assert len(out["out"]) == 2
+        assert sorted(timeline["branch"]) == ["both", "both.x", "both.y", "summary"]
+        assert peak_concurrency(timeline[timeline["branch"].isin(["both", "summary"])]) == 2
+
+    retry_timing(check)
+
+
+def test_langgraph_send_tasks_and_functional_tasks_are_rows():
+    builder = StateGraph(Appended)
+    builder.add_node("work", lambda item: {"out": [item]})
+    builder.add_conditional_edges(START, lambda state: [Send("work", i) for i in range(3)], ["work"])
+    out, timeline = record_timeline(builder.compile(), {})
+    assert out["out"] == [0, 1, 2]
+    assert list(timeline["branch"]) == ["work"] * 3  # one row per Send; LangGraph's __start__ is not one
+
+    @task
+    def double(x: int) -> int:
+        return 2 * x
+
+    @entrypoint()
+    def flow(xs: list) -> list:
+        return [f.result() for f in [double(x) for x in xs]]
+
+    out, timeline = record_timeline(flow, [1, 2])
+    assert out == [2, 4]
+    assert sorted(timeline["branch"]) == ["flow", "flow.double", "flow.double"]
+
+
+def test_langgraph_retry_attempts_are_one_row_each(make_fake):
+    flaky = make_fake(failure=fail_first(2))
+    node = lambda state: {"out": [flaky.invoke("q").content]}  # noqa: E731
+    retry = RetryPolicy(max_attempts=3, initial_interval=0.001, jitter=False, retry_on=RateLimitError)
+    _, timeline = record_timeline(_graph({"flaky": node}, retry=retry), {})
+    assert list(timeline["branch"]) == ["flaky"] * 3
+    assert list(timeline["status"]) == ["error", "error", "ok"]
 
 
 def test_failed_branches_get_status_error(make_fake):
