@@ -30,7 +30,6 @@ import os
 import resource
 import signal
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -53,7 +52,8 @@ class Limits:
     """What one submission may use."""
 
     memory: int = 3 * 2**30  # bytes of address space on top of what the grader's copy already maps
-    tasks: int = 256  # processes and threads at once
+    tasks: int = 256  # processes and threads at once (the kernel refuses more)
+    processes: int = 64  # a sandbox that keeps more processes than this is stopped (a notebook needs a few)
     file_size: int = 256 * 2**20  # bytes, any one file
     scratch: int = 512 * 2**20  # bytes, /submission; /tmp and /dev/shm get a quarter each
     open_files: int = 1024
@@ -125,7 +125,7 @@ def confine(
             report("grader_error", f"sandbox: {e}")
             os._exit(72)
         run_and_exit(work)
-    supervise(pid, tasks=limits.tasks, report=report)
+    supervise(pid, limits=limits, report=report)
 
 
 def unconfined(work: Callable[[], None], workdir: str, limits: Limits) -> NoReturn:
@@ -149,13 +149,12 @@ def run_and_exit(work: Callable[[], None]) -> NoReturn:
     os._exit(code)
 
 
-def supervise(
-    pid: int, group: bool = False, tasks: int = 0, report: Callable[[str, str], None] | None = None
-) -> NoReturn:
+def supervise(pid: int, group: bool = False, limits: Limits | None = None, report=None) -> NoReturn:
     """Wait for the submission process; SIGTERM kills it; exit as it exited (the same code or signal).
 
-    With ``tasks``, the supervisor sees the sandbox's own ``/proc`` (it shares its root) and stops a
-    sandbox that stays at its task limit (a fork bomb would slow every other submission down).
+    With ``limits``, the supervisor sees the sandbox's own ``/proc`` (it shares its root) and stops a
+    sandbox that keeps more processes, or tasks, than its limits (a fork bomb, which slows every other
+    submission down long before the kernel's task limit stops it).
     """
 
     def kill(signum=None, frame=None):
@@ -163,18 +162,20 @@ def supervise(
             (os.killpg if group else os.kill)(pid, signal.SIGKILL)
 
     signal.signal(signal.SIGTERM, kill)
-    at_limit = 0
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])  # wait for it below, not in a handler
+    over = 0
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
-        time.sleep(0.1)
-        if tasks and report:
-            at_limit = at_limit + 1 if _tasks_in_sandbox() >= tasks else 0
-            if at_limit >= 3:
+        signal.sigtimedwait([signal.SIGCHLD], 0.1)  # back at once when it exits
+        if limits and report:
+            processes, tasks = _sandbox_size()
+            over = over + 1 if processes > limits.processes or tasks >= limits.tasks else 0
+            if over >= 3:
                 kill()
                 _, status = os.waitpid(pid, 0)
-                report("stopped", f"stopped: it kept {tasks} processes and threads running, its limit (a fork bomb?)")
+                report("stopped", f"stopped: it kept {processes} processes ({tasks} threads) running (a fork bomb?)")
                 break
     if group:
         kill()  # what it left behind in its process group
@@ -191,14 +192,15 @@ def _host_root() -> bool:
         return f.read().split() == ["0", "0", "4294967295"]
 
 
-def _tasks_in_sandbox() -> int:
-    count = 0
+def _sandbox_size() -> tuple[int, int]:
+    """Processes and threads in the sandbox's PID namespace (its ``/proc`` lists only those)."""
+    processes = tasks = 0
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                with open(f"/proc/{entry.name}/status") as f:
-                    count += next((int(line.split()[1]) for line in f if line.startswith("Threads:")), 1)
-    return count
+            with contextlib.suppress(OSError), open(f"/proc/{entry.name}/status") as f:
+                processes += 1
+                tasks += next((int(line.split()[1]) for line in f if line.startswith("Threads:")), 1)
+    return processes, tasks
 
 
 def _enter_namespaces(limits: Limits, user_namespace: bool) -> None:
