@@ -490,6 +490,12 @@ def test_gradescope_zips_carry_the_course_and_its_data(batch, tmp_path):
         assert f"- {name}==" in environment or f"- {name}[" in environment
         assert next(line for line in environment.splitlines() if f"- {name}" in line).endswith(f"=={version}")
     assert setup.rstrip().endswith("pip install -e /autograder/source/course")
+    from parallel_course import colab
+
+    layers = colab.declared(ROOT / "pyproject.toml")
+    graded = {colab.requirement_name(line.split("- ", 1)[1]) for line in environment.splitlines() if "==" in line}
+    assert graded == layers["runtime"]  # what the notebooks import, and no server, test, lint or browser tool
+    assert not graded & set().union(*(names for layer, names in layers.items() if layer != "runtime"))
     import importlib.util
 
     data_py = tmp_path / "source" / "course" / "shared" / "parallel_course" / "data.py"

@@ -76,13 +76,15 @@ def test_readme_badges_go_between_the_markers():
     assert launch.readme_with_badges(with_badges, "") == launch.readme_with_badges(readme, "")
 
 
-def test_colab_gets_the_pinned_requirements_but_not_the_server_kernel_or_test_tools():
-    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
-    pinned = {colab.requirement_name(line): line for line in lines if line and not line.startswith("-")}
-    assert colab.NOT_ON_COLAB <= set(pinned), "every name left out must be a requirement (no stale names)"
-    wanted = colab.colab_requirements(ROOT / "requirements.txt")
-    assert wanted == [line for name, line in pinned.items() if name not in colab.NOT_ON_COLAB]
+def test_every_pin_is_declared_in_one_layer_and_colab_gets_the_runtime_one():
+    layers = colab.declared(ROOT / "pyproject.toml")
+    pins = colab.pinned(ROOT / "requirements.txt")
+    named = [name for names in layers.values() for name in names]
+    assert sorted(named) == sorted(pins), "each pin in requirements.txt is declared once in pyproject.toml"
+    wanted = colab.runtime_requirements(ROOT)
+    assert wanted == [line for name, line in pins.items() if name in layers["runtime"]]
     assert {"langchain-core", "langchain-openai", "otter-grader"} <= {colab.requirement_name(w) for w in wanted}
+    assert not {colab.requirement_name(w) for w in wanted} & {"jupyterlab", "ipykernel", "pytest", "ruff"}
     assert all(re.fullmatch(r"[a-z0-9._-]+==[\w.]+", w) for w in wanted), wanted
 
 
@@ -117,7 +119,8 @@ def make_course_repository(folder: Path) -> Path:
     """A git repository with the working tree's course files: GitHub's stand-in for the clone."""
     for name in ["shared", "notebooks", "data"]:
         shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copy(ROOT / "requirements.txt", folder)
+    for name in ["requirements.txt", "pyproject.toml"]:
+        shutil.copy(ROOT / name, folder)
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid", "-C", str(folder)]
     for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "course"]):
         subprocess.run(git + args, check=True)

@@ -3,7 +3,7 @@
 Only on Colab, the launch cell at the top of each learner notebook clones the course's
 repository and runs :func:`set_up` from this file (with ``runpy``: the package's own imports
 are not installed yet). Colab has its own notebook server and kernel, so it gets the
-course's pinned requirements without them and without the test tools. Otter reads the
+course's pinned runtime requirements (pyproject.toml's layers), not the server or the test tools. Otter reads the
 exercise checks from the notebook's metadata everywhere except on Colab, where it accepts
 only test files, so :func:`set_up` writes them to ``tests/`` in the working directory. Otter
 also reads the notebook file itself, which Colab keeps elsewhere: it gets the course's copy.
@@ -16,24 +16,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
-
-# requirements.txt entries Colab keeps its own of (server, kernel) or does not need (test tools)
-NOT_ON_COLAB = frozenset(
-    {
-        "jupyterlab",
-        "ipykernel",
-        "jsonschema",
-        "nbval",
-        "pytest",
-        "pytest-xdist",
-        "jupytext",
-        "playwright",
-        "ruff",
-        "jupyter-repo2docker",
-    }
-)
 
 
 def requirement_name(line: str) -> str:
@@ -41,14 +26,28 @@ def requirement_name(line: str) -> str:
     return re.split(r"[\s=<>!~;\[]", line.strip(), maxsplit=1)[0].lower()
 
 
-def colab_requirements(requirements: Path) -> list[str]:
-    """The pinned lines of ``requirements`` that Colab needs: all but NOT_ON_COLAB and pip options.
-
-    The course's own package is not installed: the launch cell puts its folder on ``sys.path``,
-    which works at once, where an editable install would need a kernel restart.
-    """
+def pinned(requirements: Path) -> dict[str, str]:
+    """{package name: pinned line} of a requirements file (pip options such as ``-e .`` left out)."""
     lines = (line.split("#", 1)[0].strip() for line in Path(requirements).read_text().splitlines())
-    return [line for line in lines if line and not line.startswith("-") and requirement_name(line) not in NOT_ON_COLAB]
+    return {requirement_name(line): line for line in lines if line and not line.startswith("-")}
+
+
+def declared(pyproject: Path) -> dict[str, set[str]]:
+    """The course's dependencies by layer: ``"runtime"`` (what notebooks import), then each extra."""
+    project = tomllib.loads(Path(pyproject).read_text())["project"]
+    layers = {"runtime": project.get("dependencies", []), **project.get("optional-dependencies", {})}
+    return {layer: {requirement_name(name) for name in names} for layer, names in layers.items()}
+
+
+def runtime_requirements(course: Path) -> list[str]:
+    """The pinned lines of what the notebooks import: what Colab (or Gradescope) installs.
+
+    Colab has its own notebook server and kernel and needs no test tools. The course's own package
+    is not installed: the launch cell puts its folder on ``sys.path``, which works at once, where an
+    editable install would need a kernel restart.
+    """
+    runtime = declared(Path(course) / "pyproject.toml")["runtime"]
+    return [line for name, line in pinned(Path(course) / "requirements.txt").items() if name in runtime]
 
 
 def write_tests(notebook: Path, tests_dir: Path) -> list[str]:
@@ -81,7 +80,7 @@ def set_up(course: str | Path, notebook: str) -> None:
     path = course / "notebooks" / notebook
     if not path.is_file():
         raise ValueError(f"notebook must be a file in {path.parent}, got {notebook!r}")
-    packages = colab_requirements(course / "requirements.txt")
+    packages = runtime_requirements(course)
     print(f"Installing {len(packages)} of the course's requirements (about a minute)...", flush=True)
     before = installed_versions()
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *packages], capture_output=True, text=True)

@@ -6,10 +6,11 @@ import re
 import zipfile
 from pathlib import Path
 
+from ..colab import requirement_name, runtime_requirements
+
 ROOT = Path(__file__).resolve().parents[3]
 AUTOGRADER_DIR = ROOT / "build" / "autograder"
 GRADESCOPE_DIR = ROOT / "build" / "gradescope"
-NOT_FOR_GRADING = {"jupyterlab", "nbval", "pytest", "jupytext", "otter-grader"}  # otter: pinned by otter's line
 
 
 def gradescope_zips(autograder_dir: Path = AUTOGRADER_DIR, out_dir: Path = GRADESCOPE_DIR) -> list[Path]:
@@ -20,10 +21,7 @@ def gradescope_zips(autograder_dir: Path = AUTOGRADER_DIR, out_dir: Path = GRADE
     zip gets ``course/`` (``pyproject.toml``, ``shared/``, ``data/``), an ``environment.yml`` with the
     course's pinned requirements, and a ``setup.sh`` that installs ``course/`` into otter's env.
     """
-    pins = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
-    pins = [
-        p for p in pins if p and not p.startswith(("#", "-")) and re.split(r"[=<>\[ ]", p)[0] not in NOT_FOR_GRADING
-    ]
+    pins = [p for p in runtime_requirements(ROOT) if requirement_name(p) != "otter-grader"]  # otter's own line has it
     course = [ROOT / "pyproject.toml", *sorted((ROOT / "shared" / "parallel_course").glob("*.py"))]
     course += [p for p in sorted((ROOT / "data").rglob("*")) if p.is_file()]
     out_dir.mkdir(parents=True, exist_ok=True)
