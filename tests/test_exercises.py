@@ -1,7 +1,7 @@
 """Every exercise's check fails on a plausible wrong answer and passes on the solution.
 
-The trials run inside nbval's run of each learner notebook (``--answer-trials``, see
-``answer_trials`` in ``tests/exercises.py``), through otter's own ``grader.check``.
+The trials run inside nbval's run of each learner notebook (``--exercise-trials``, see
+``exercise_trials`` in ``tests/exercises.py``), through otter's own ``grader.check``.
 Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {question: code}``.
 """
 
