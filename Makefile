@@ -17,7 +17,7 @@ PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
 .PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-latest \
-	assign grade autograder bench clean
+	assign grade autograder bench soak clean
 
 setup: $(STAMP)
 
@@ -91,6 +91,12 @@ assign: setup
 	$(BIN)/python scripts/assign.py --clean $(NB)
 	@$(MAKE) --no-print-directory $(if $(NB),$(filter $(foreach n,$(NB),build/autograder/$(n)%),$(ZIPS)),$(ZIPS))
 	$(BIN)/python scripts/assign.py --install $(NB)
+
+# Steadiness (not part of `make test`): `make test` RUNS times beside HOGS busy cores; pass count and times
+RUNS ?= 10
+HOGS ?= 1
+soak: setup
+	scripts/soak.sh $(RUNS) $(HOGS)
 
 # Performance sweeps (not part of `make test`): CSV and PNG plots in build/bench/, about a minute on 2 cores
 bench: setup

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run `make test` RUNS times with one core kept busy by a CPU hog, as a machine with other work on it
+# would be; print each run's result and time, then the pass count. Usage: scripts/soak.sh [RUNS] [HOGS]
+#   make soak RUNS=10        (HOGS=1: one busy core; HOGS=0: a quiet machine)
+set -u
+runs=${1:-10}
+hogs=${2:-1}
+cd "$(dirname "$0")/.."
+make --no-print-directory setup >/dev/null
+mkdir -p build/soak
+pids=()
+for _ in $(seq "$hogs"); do
+  python3 -c "while True: pass" &
+  pids+=($!)
+done
+trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+passed=0
+for i in $(seq "$runs"); do
+  start=$(date +%s)
+  if make --no-print-directory test >"build/soak/run$i.log" 2>&1; then result=pass; passed=$((passed + 1)); else result=FAIL; fi
+  echo "run $i: $result in $(( $(date +%s) - start )) s (load $(cut -d' ' -f1-3 /proc/loadavg))$([ $result = FAIL ] && echo "; see build/soak/run$i.log: $(grep -m3 -E '^FAILED' "build/soak/run$i.log" | tr '\n' ' ')")"
+done
+echo "$passed/$runs passed with $hogs busy core(s)"
+[ "$passed" -eq "$runs" ]
