@@ -17,7 +17,7 @@ PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
 .PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-latest \
-	assign grade autograder bench clean
+	assign grade autograder bench site clean
 
 setup: $(STAMP)
 
@@ -44,7 +44,7 @@ test-full: test
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) -m full tests
 
 lint: setup
-	$(BIN)/ruff check shared tests scripts conftest.py solutions notebooks
+	$(BIN)/ruff check shared tests scripts conftest.py solutions notebooks website
 
 # also refreshes build/autograder/, whose tests the solutions' exercise trials run (test-offline)
 check-assign: setup
@@ -85,6 +85,13 @@ assign: setup
 # Performance sweeps (not part of `make test`): CSV and PNG plots in build/bench/, about a minute on 2 cores
 bench: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(BIN)/python scripts/bench.py
+
+# The course website (docs/site.md): build/site/, every learner notebook executed at the human time
+# scale, SITE_JOBS at a time, through a cache in build/site-work/ (a rebuild executes only what changed)
+SITE_TIME_SCALE ?= 1
+SITE_JOBS ?= 4
+site: setup
+	$(OFFLINE) COURSE_TIME_SCALE=$(SITE_TIME_SCALE) $(BIN)/python scripts/build_site.py --jobs $(SITE_JOBS)
 
 # Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s]`
 # grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker.
