@@ -57,9 +57,10 @@ test-offline: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(OFFLINE_PARALLEL) $(NBVAL) --exercise-trials \
 		tests notebooks solutions --ignore=tests/browser
 
-# JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium
+# JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
+# built with notebooks 01 and 06 executed, is opened page by page
 test-browser: setup
-	$(OFFLINE) $(PYTEST) tests/browser
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) tests/browser
 
 # Real-model mode over HTTP: every learner notebook (notebooks added later included) runs
 # against tests/openai_server.py on 127.0.0.1, with a throw-away key and no network.

@@ -36,6 +36,7 @@ CELL_TIMEOUT = 600  # seconds a cell may take at the human time scale (MyST-NB's
 EXECUTED_BY = "scripts/build_site.py"  # in the cache records written here (MyST-NB's own have none)
 OTTER_INIT = "# Initialize Otter\n"  # the first line of the init cell otter assign writes
 REMOVE_CELL, REMOVE_OUTPUT = "remove-cell", "remove-output"  # MyST-NB's cell tags
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def is_proof(source: str) -> bool:
@@ -125,11 +126,24 @@ def stage(src: Path, only: list[str]) -> list[str]:
     return executed
 
 
+def without_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without its Jupyter widget outputs (tqdm's progress bars) and their saved state.
+
+    A static page could show them only with widget scripts from the internet, and their text
+    is the bar at its start ("0%").
+    """
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     """Run a staged notebook in its folder, as MyST-NB would: (executed notebook, seconds, traceback or None)."""
     result = single_nb_execution(nbformat.read(path, as_version=4), cwd=str(path.parent), timeout=CELL_TIMEOUT,
                                  allow_errors=False)
-    return result.nb, result.time, result.exc_string
+    return without_widgets(result.nb), result.time, result.exc_string
 
 
 def execute_uncached(paths: list[Path], cache_dir: Path, jobs: int) -> list[str]:
@@ -157,6 +171,7 @@ def execute_uncached(paths: list[Path], cache_dir: Path, jobs: int) -> list[str]
                 continue
             data = {"execution_seconds": seconds, "executed_by": EXECUTED_BY}
             cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data=data), check_validity=False, overwrite=True)
+            path.touch()  # new outputs: Sphinx must read the page again even if its source is unchanged
             print(f"site: {path.name} executed in {seconds:.0f} s")
     return failed
 

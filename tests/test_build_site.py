@@ -102,3 +102,15 @@ def test_staging_lays_out_every_notebook_and_rewrites_only_what_changed(tmp_path
 def test_only_must_name_a_notebook(tmp_path):
     with pytest.raises(ValueError, match="only"):
         build_site.build(tmp_path / "site", tmp_path / "work", ["77"])
+
+
+def test_widget_outputs_are_dropped():
+    """tqdm's progress bar in a notebook: a widget view whose text is the bar at 0%."""
+    bar = nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "5265", "version_major": 2, "version_minor": 0},
+        "text/plain": "sweep:   0%|          | 0/5 [00:00<?, ?it/s]"})
+    printed = nbformat.v4.new_output("stream", name="stdout", text="done\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("for x in tqdm(xs): ...", outputs=[bar, printed])])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    page = build_site.without_widgets(nb)
+    assert page.cells[0].outputs == [printed] and "widgets" not in page.metadata

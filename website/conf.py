@@ -20,6 +20,7 @@ nb_execution_timeout = CELL_TIMEOUT
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_ipywidgets_js = {}  # no widget scripts from the internet (scripts/build_site.py drops widget outputs)
 myst_heading_anchors = 3
 
 html_theme = "sphinx_book_theme"
