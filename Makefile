@@ -46,8 +46,15 @@ test-full: test
 lint: setup
 	$(BIN)/ruff check shared tests scripts conftest.py solutions notebooks website
 
-# also refreshes build/autograder/, whose tests the solutions' exercise trials run (test-offline)
-check-assign: setup
+# otter assign, one solution at a time, only when it (or the tools) changed: build/assign/NN_name/ holds
+# its learner notebook, build/autograder/NN_name.zip its tests (the exercise trials and grading read them)
+SOLUTIONS := $(sort $(wildcard solutions/[0-9][0-9]_*.ipynb))
+ZIPS := $(patsubst solutions/%.ipynb,build/autograder/%.zip,$(SOLUTIONS))
+build/autograder/%.zip: solutions/%.ipynb scripts/assign.py scripts/launch.py pyproject.toml $(STAMP)
+	$(BIN)/python scripts/assign.py --build $*
+
+# notebooks/ and the README against the build of solutions/: reads, writes nothing in the repository
+check-assign: $(ZIPS)
 	$(BIN)/python scripts/assign.py --check
 
 # Unit and grading tests, and nbval over every learner and solution notebook, with the
@@ -73,15 +80,18 @@ test-real: setup
 
 # Dependency-drift canary (not part of `make test`): the newest releases of the course's key
 # packages in a separate venv, then the whole suite. See CONTRIBUTING.md when it fails.
-LATEST := langchain-core langchain-openai otter-grader nbval jupyterlab
+LATEST := langchain-core langchain-openai langgraph otter-grader nbval jupyterlab
 test-latest:
 	$(MAKE) --no-print-directory setup VENV=.venv-latest
 	.venv-latest/bin/python -m pip install --quiet --upgrade $(LATEST)
 	@echo "test-latest runs with:"; .venv-latest/bin/python -m pip list 2>/dev/null | grep -iE "^($(shell echo $(LATEST) | tr ' ' '|')) "
 	$(MAKE) --no-print-directory test-full VENV=.venv-latest
 
+# make assign [NB="02 03"]: clean the solutions, build what changed, copy the learner notebooks to notebooks/
 assign: setup
-	$(BIN)/python scripts/assign.py $(NB)
+	$(BIN)/python scripts/assign.py --clean $(NB)
+	@$(MAKE) --no-print-directory $(if $(NB),$(filter $(foreach n,$(NB),build/autograder/$(n)%),$(ZIPS)),$(ZIPS))
+	$(BIN)/python scripts/assign.py --install $(NB)
 
 # Performance sweeps (not part of `make test`): CSV and PNG plots in build/bench/, about a minute on 2 cores
 bench: setup

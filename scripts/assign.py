@@ -1,14 +1,16 @@
 """Generate the learner notebooks and autograder zips from ``solutions/`` with otter-grader.
 
-    python scripts/assign.py           # regenerate notebooks/ and build/autograder/
-    python scripts/assign.py --check   # fail if notebooks/ is out of date with solutions/ (zips refreshed)
-    python scripts/assign.py 02 03     # only the notebooks whose names start so
+    python scripts/assign.py --build 02 03   # otter assign: build/assign/<name>/ and build/autograder/<name>.zip
+    python scripts/assign.py --install       # copy the built learner notebooks to notebooks/, README badges
+    python scripts/assign.py --check         # fail if notebooks/ differs from the build (writes nothing)
+    python scripts/assign.py --clean         # strip stored outputs from solutions/ (only files that have them)
 
-``solutions/NN_*.ipynb`` (otter-assign format) is the single source. Learner notebooks
-are written without outputs and with stable cell ids, so regenerating them changes
-nothing unless a solution changed. When pyproject.toml names the course's public
-repository, they start with Colab and Binder badges and Colab's set-up cell, and the
-README gets the course's badges (scripts/launch.py).
+``make assign`` and ``make check-assign`` call these; the Makefile rebuilds a notebook's zip only when
+its solution (or the tools) changed. ``solutions/NN_*.ipynb`` (otter-assign format) is the single
+source. Learner notebooks are written without outputs and with stable cell ids, so regenerating them
+changes nothing unless a solution changed. When pyproject.toml names the course's public repository,
+they start with Colab and Binder badges and Colab's set-up cell, and the README gets the course's
+badges (scripts/launch.py).
 """
 
 import argparse
@@ -16,7 +18,6 @@ import json
 import logging
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -51,110 +52,115 @@ def run_otter_assign(solution: Path, out: Path) -> None:
     otter_assign(str(solution), str(out), no_pdfs=True, no_run_tests=True)
 
 
-def generate(target: Path, repository: str) -> dict[str, Path]:
-    """Assign every solution into ``target``; return {notebook name: learner notebook path}.
-
-    ``repository`` ("owner/name" on GitHub, or "") decides the launch cells (scripts/launch.py).
-    """
-    learners = {}
-    for solution in solution_paths():
-        out = target / solution.stem
-        run_otter_assign(solution, out)
-        learner = out / "student" / solution.name
-        nb = add_launch_cells(nbformat.read(learner, as_version=4), repository, solution.name)
-        nbformat.write(normalise(nb), learner)
-        learners[solution.name] = learner
-    return learners
-
-
-def solutions_with_outputs() -> list[str]:
-    """Solution notebooks that carry stored outputs (they must be committed clean)."""
-    dirty = []
-    for path in solution_paths():
-        nb = nbformat.read(path, as_version=4)
-        if any(c.cell_type == "code" and (c.outputs or c.execution_count) for c in nb.cells):
-            dirty.append(path.name)
-    return dirty
-
-
+BUILD = ROOT / "build" / "assign"
+README = ROOT / "README.md"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def clean_solutions() -> None:
-    """Strip stored outputs from the solution notebooks and give them the course kernelspec."""
-    for path in solution_paths():
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
-        nbformat.write(nb, path)
+def built_learner(solution: Path) -> Path:
+    return BUILD / solution.stem / "learner.ipynb"
 
 
-README = ROOT / "README.md"
+def build(solution: Path, repository: str, out: Path) -> Path:
+    """otter assign one solution into ``out``: its learner notebook (launch cells, normalised), returned."""
+    shutil.rmtree(out, ignore_errors=True)
+    run_otter_assign(solution, out / "otter")
+    learner = out / "otter" / "student" / solution.name
+    nb = add_launch_cells(nbformat.read(learner, as_version=4), repository, solution.name)
+    nbformat.write(normalise(nb), out / "learner.ipynb")
+    return out / "learner.ipynb"
 
 
-def assign() -> None:
-    """Regenerate notebooks/ and build/autograder/ from solutions/, and the README's badges."""
-    repository = configured_repository()
-    README.write_text(readme_with_badges(README.read_text(), repository))
-    clean_solutions()
-    build = ROOT / "build" / "assign"
-    for solution in solution_paths():
-        shutil.rmtree(build / solution.stem, ignore_errors=True)
-    learners = generate(build, repository)
-    NOTEBOOKS.mkdir(exist_ok=True)
-    if not ONLY:
-        for stale in set(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) - set(learners):
-            (NOTEBOOKS / stale).unlink()
-    for name, learner in learners.items():
-        shutil.copyfile(learner, NOTEBOOKS / name)
-        print(f"assigned {name}")
-    keep_autograder_zips(learners)
-
-
-def keep_autograder_zips(learners: dict[str, Path]) -> None:
-    """Copy each generated autograder zip to build/autograder/<notebook>.zip."""
+def build_into_build(solution: Path, repository: str) -> None:
+    """``build`` into build/assign/<name>/, and its autograder zip to build/autograder/<name>.zip."""
+    build(solution, repository, BUILD / solution.stem)
     AUTOGRADER.mkdir(parents=True, exist_ok=True)
-    for name, learner in learners.items():
-        zip_path = next((learner.parent.parent / "autograder").glob("*-autograder_*.zip"))
-        shutil.copyfile(zip_path, AUTOGRADER / f"{Path(name).stem}.zip")
+    zip_path = next((BUILD / solution.stem / "otter" / "autograder").glob("*-autograder_*.zip"))
+    shutil.copyfile(zip_path, AUTOGRADER / f"{solution.stem}.zip")
+    print(f"assigned {solution.name}")
+
+
+def solutions_with_outputs() -> list[str]:
+    """Solution notebooks that carry stored outputs or another kernelspec (they must be committed clean)."""
+    return [path.name for path in solution_paths() if cleaned(nbformat.read(path, as_version=4)) is not None]
+
+
+def cleaned(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    """The notebook without stored outputs and with the course kernelspec; None if it is so already."""
+    before = json.dumps(nb, sort_keys=True)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    return None if json.dumps(nb, sort_keys=True) == before else nb
+
+
+def clean_solutions() -> None:
+    """Strip stored outputs from the solution notebooks that have them (others keep their time stamps)."""
+    for path in solution_paths():
+        nb = cleaned(nbformat.read(path, as_version=4))
+        if nb is not None:
+            nbformat.write(nb, path)
+            print(f"cleaned {path.name}")
+
+
+def install() -> None:
+    """Copy the built learner notebooks to notebooks/ (removing those without a solution) and the badges."""
+    README.write_text(readme_with_badges(README.read_text(), configured_repository()))
+    NOTEBOOKS.mkdir(exist_ok=True)
+    names = [p.name for p in solution_paths()]
+    if not ONLY:
+        for stale in {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")} - set(names):
+            (NOTEBOOKS / stale).unlink()
+    for solution in solution_paths():
+        shutil.copyfile(built_learner(solution), NOTEBOOKS / solution.name)
 
 
 def check() -> int:
-    """Return 0 if notebooks/ matches a fresh generation from solutions/, else 1; refresh build/autograder/."""
+    """Return 0 if notebooks/ and the README match the build of solutions/, else 1. Writes nothing."""
     problems = [f"solutions/{name} has stored outputs" for name in solutions_with_outputs()]
-    repository = configured_repository()
-    if README.read_text() != readme_with_badges(README.read_text(), repository):
+    if README.read_text() != readme_with_badges(README.read_text(), configured_repository()):
         problems.append("README.md's launch badges are out of date")
-    with tempfile.TemporaryDirectory() as tmp:
-        learners = generate(Path(tmp), repository)
-        keep_autograder_zips(learners)
-        committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
-        if not ONLY:
-            problems += [f"notebooks/{n} has no solution" for n in sorted(committed - set(learners))]
-        for name, learner in learners.items():
-            current = NOTEBOOKS / name
-            if not current.exists():
-                problems.append(f"notebooks/{name} is missing")
-            elif json.loads(current.read_text()) != json.loads(learner.read_text()):
-                problems.append(f"notebooks/{name} is out of date")
+    solutions = solution_paths()
+    committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+    if not ONLY:
+        problems += [f"notebooks/{n} has no solution" for n in sorted(committed - {s.name for s in solutions})]
+    for solution in solutions:
+        current, built = NOTEBOOKS / solution.name, built_learner(solution)
+        if not built.exists() or built.stat().st_mtime < solution.stat().st_mtime:
+            problems.append(f"build/assign/{solution.stem} is missing or older than its solution: `make check-assign`")
+        elif not current.exists():
+            problems.append(f"notebooks/{solution.name} is missing")
+        elif json.loads(current.read_text()) != json.loads(built.read_text()):
+            problems.append(f"notebooks/{solution.name} is out of date")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print("Run `make assign` and commit the result.", file=sys.stderr)
         return 1
-    print(f"notebooks/ is up to date with solutions/ ({len(learners)} notebooks)")
+    print(f"notebooks/ is up to date with solutions/ ({len(solutions)} notebooks)")
     return 0
 
 
 if __name__ == "__main__":
     logging.getLogger("otter").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="check that notebooks/ is up to date; only build/autograder/ is written"
-    )
+    action = parser.add_mutually_exclusive_group(required=True)
+    for flag, text in [
+        ("--build", "otter assign the solutions into build/"),
+        ("--install", "copy the built learner notebooks to notebooks/"),
+        ("--check", "fail if notebooks/ is out of date (writes nothing)"),
+        ("--clean", "strip stored outputs from solutions/"),
+    ]:
+        action.add_argument(flag, action="store_true", help=text)
     parser.add_argument("only", nargs="*", help="notebook name prefixes (default: all), e.g. 02 03")
     args = parser.parse_args()
     ONLY.extend(args.only)
-    sys.exit(check() if args.check else assign())
+    if args.build:
+        for solution in solution_paths():
+            build_into_build(solution, configured_repository())
+    elif args.install:
+        install()
+    elif args.clean:
+        clean_solutions()
+    sys.exit(check() if args.check else 0)

@@ -270,7 +270,7 @@ def markdown(report: dict, kinds: dict, mine: dict) -> str:
         "",
         "| grader | wall time | CPU time (all processes) | per submission (median) | load average before / after |",
         "|---|---|---|---|---|",
-        f"| `scripts/grade.py` (fork, {report['workers']} workers) | **{g['wall']:.0f} s** | {g['cpu']:.0f} s | "
+        f"| `make grade` (sandboxed, {report['workers']} workers) | **{g['wall']:.0f} s** | {g['cpu']:.0f} s | "
         f"{g['per_submission_median']:.1f} s | {g['load_before']} / {g['load_after']} |",
     ]
     if "otter_serial" in report:
@@ -296,8 +296,8 @@ def markdown(report: dict, kinds: dict, mine: dict) -> str:
         f"| {b['otter_start']:.1f} | {b['kernel']:.1f} | {b['otter_import']:.1f} | {b['course_imports']:.1f} | "
         f"{b['rest']:.1f} |",
         "",
-        "`grade.py` pays the imports once per batch (then forks), starts no kernel and no otter, and runs",
-        "`--workers` notebooks at once; what is left per submission is the notebook itself.",
+        "`make grade` pays the imports once per batch (then forks a sandbox per submission), starts no kernel",
+        "and no otter, and runs `--workers` notebooks at once; what is left per submission is the notebook itself.",
     ]
     if "agreement" in report:
         a = report["agreement"]

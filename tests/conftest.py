@@ -6,24 +6,9 @@ with the ``real_time`` fixture (each helper test module applies it to all its te
 keep whatever ``COURSE_TIME_SCALE`` the caller set.
 """
 
-import time
-
 import pytest
 
 from parallel_course import FakeChatModel
-
-# The fake latency most timing tests use, in seconds (the time scale is 1.0).
-LATENCY = 0.1
-
-POSITIVE_REVIEW = (
-    "Great little kettle. It boils fast, the handle is comfortable and it looks beautiful "
-    "on the counter. I would recommend it to anyone."
-)
-NEGATIVE_REVIEW = (
-    "The lid broke after two days and the kettle leaked all over the counter. "
-    "Slow to boil, noisy and flimsy. A waste of money, I returned it for a refund."
-)
-NEUTRAL_REVIEW = "It is a kettle. It holds water and sits on the counter."
 
 
 @pytest.fixture
@@ -48,25 +33,3 @@ def make_fake():
         return FakeChatModel(**settings)
 
     return make
-
-
-def elapsed(func, *args, **kwargs) -> tuple[object, float]:
-    """Call ``func`` and return ``(result, wall seconds)``."""
-    start = time.perf_counter()
-    result = func(*args, **kwargs)
-    return result, time.perf_counter() - start
-
-
-def retry_timing(check, tries: int = 3):
-    """Run a timing ``check`` (a function that asserts) up to ``tries`` times; return its result.
-
-    A busy machine only ever adds time, so an upper bound that holds on one run out of
-    ``tries`` shows the code is fast enough, while a truly slow implementation still fails
-    every run. Build any state the check counts (models, recorders) inside ``check``.
-    """
-    for attempt in range(1, tries + 1):
-        try:
-            return check()
-        except AssertionError:
-            if attempt == tries:
-                raise

@@ -16,6 +16,7 @@ import sysconfig
 import textwrap
 from pathlib import Path
 
+import launch  # scripts/launch.py (scripts/ is on pytest's pythonpath)
 import nbformat
 import pytest
 from otter.nbmeta_config import NBMetadataConfig
@@ -24,8 +25,6 @@ from otter.test_files import create_test_file
 from parallel_course import colab
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import launch  # noqa: E402  (scripts/launch.py)
 
 REPOSITORY = "example-org/parallel-course"  # a stand-in: the course's public repository is not named yet
 NOTEBOOK = "01_runnable_parallel_overview.ipynb"
@@ -43,12 +42,12 @@ def test_repository_setting_is_checked(tmp_path):
             launch.check_repository(bad)
 
 
-def test_make_assign_puts_badges_and_set_up_cell_first(tmp_path, monkeypatch):
+def test_make_assign_puts_badges_and_set_up_cell_first(tmp_path):
     import assign  # scripts/assign.py
 
-    monkeypatch.setattr(assign, "ONLY", ["01"])
-    without = nbformat.read(assign.generate(tmp_path / "without", "")[NOTEBOOK], as_version=4)
-    with_launch = nbformat.read(assign.generate(tmp_path / "with", REPOSITORY)[NOTEBOOK], as_version=4)
+    solution = ROOT / "solutions" / NOTEBOOK
+    without = nbformat.read(assign.build(solution, "", tmp_path / "without"), as_version=4)
+    with_launch = nbformat.read(assign.build(solution, REPOSITORY, tmp_path / "with"), as_version=4)
     assert without.cells[0].source.startswith("# Initialize Otter")
     assert len(with_launch.cells) == len(without.cells) + 2
     badges, cell, init = with_launch.cells[:3]

@@ -20,9 +20,9 @@ from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableParallel
 from langchain_openai import ChatOpenAI
 from openai_server import OpenAIServer, Step
+from support import elapsed
 
 import parallel_course as pc
-from conftest import elapsed
 from parallel_course import envfile, models
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,9 +3,9 @@
 import asyncio
 
 import pytest
+from support import NEGATIVE_REVIEW, elapsed
 
 import parallel_course
-from conftest import NEGATIVE_REVIEW, elapsed
 from parallel_course import (
     FakeChatModel,
     data_path,

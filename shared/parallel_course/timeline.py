@@ -15,6 +15,8 @@ from langchain_core.runnables.config import patch_config
 from .figures import new_figure
 
 BRANCH_TAG = "map:key:"
+# LangGraph puts these on every run inside a task (a node's run, a Send, a functional @task)
+GRAPH_NODE, GRAPH_TASK = "langgraph_node", "langgraph_checkpoint_ns"
 COLUMNS = ["branch", "start", "end", "duration", "status", "error", "thread", "run_id", "parent_run_id"]
 
 
@@ -99,16 +101,30 @@ class TimelineRecorder(RunCallbacks):
     """A callback handler that records every parallel branch's start and end.
 
     Branches are the runs LangChain tags ``map:key:<name>`` (chains, models, tools,
-    retrievers); a branch nested inside another is labelled ``outer.inner``. Times are
-    seconds since the recorder was made (or last reset). Pass it as
-    ``config={"callbacks": [recorder]}``.
+    retrievers) and LangGraph's tasks (a node, a ``Send``, a functional ``@task``: the
+    first run of each task, labelled with its node's name; each retry attempt is a row).
+    A branch nested inside another is labelled ``outer.inner``. Times are seconds since
+    the recorder was made (or last reset). Pass it as ``config={"callbacks": [recorder]}``.
     """
 
     def reset(self) -> None:
         """Forget every recorded run and restart the clock."""
         with self._lock:
             self._parents: dict[UUID, UUID | None] = {}
+            self._tasks: dict[str, UUID] = {}  # LangGraph task -> the run of its latest attempt
         super().reset()
+
+    def _graph_task(self, run_id: UUID, kwargs) -> str | None:
+        """The node's name if this run is a LangGraph task's (new) attempt, else None."""
+        metadata = kwargs.get("metadata") or {}
+        task, node = metadata.get(GRAPH_TASK), metadata.get(GRAPH_NODE)
+        if not task or node is None or str(node).startswith("__"):
+            return None  # not in a graph, or LangGraph's own __start__ (which routes a Send)
+        latest = self._tasks.get(task)
+        if latest is not None and "end" not in self._rows.get(latest, {"end": None}):
+            return None  # a run inside the task's attempt
+        self._tasks[task] = run_id
+        return str(node)
 
     def _label(self, run_id: UUID, key: str) -> str:
         parent = self._parents.get(run_id)
@@ -123,6 +139,8 @@ class TimelineRecorder(RunCallbacks):
         with self._lock:
             self._parents[run_id] = parent_run_id
             key = branch_key(tags)
+            if key is None:
+                key = self._graph_task(run_id, kwargs)
             if key is not None:
                 self._rows[run_id] = {
                     "branch": self._label(run_id, key),

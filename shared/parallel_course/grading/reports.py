@@ -1,0 +1,153 @@
+"""Reports: grades.csv (atomic, resumable), summary.csv and summary.png, the feedback files' paths."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from .assignments import Assignment
+from .submissions import Submission
+from .text import num, safe
+
+BASE_COLUMNS = ["student", "notebook"]
+TAIL_COLUMNS = ["total", "max", "status", "reason", "submission", "sha256", "seconds", "hints"]
+KEY_COLUMNS = ("student", "notebook", "sha256")
+UNSANDBOXED_NOTE = "UNSANDBOXED: run without a sandbox (--unsandboxed)"
+
+
+def read_grades(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old or the new file, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def grades_csv(rows: list[dict], assignments: dict[str, Assignment]) -> str:
+    """The CSV text: a score column for each question of the notebooks present in ``rows``."""
+    present = {r.get("notebook") for r in rows}
+    questions = [q for name in sorted(assignments) if name in present for q in assignments[name].order]
+    columns = BASE_COLUMNS + questions + TAIL_COLUMNS
+    rows = sorted(rows, key=lambda r: (r.get("notebook", ""), r.get("student", ""), r.get("submission", "")))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows([{c: r.get(c, "") for c in columns} for r in rows])
+    return out.getvalue()
+
+
+def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict]:
+    """Per notebook and question: points, submissions scored, pass rate (full points), mean score."""
+    table = []
+    for name, assignment in sorted(assignments.items()):
+        scored = [r for r in rows if r.get("notebook") == name and r.get("status") in ("graded", "timeout", "error")]
+        if not scored:
+            continue
+        for question in assignment.order + ["total"]:
+            possible = assignment.max_points if question == "total" else assignment.tests[question].possible
+            values = [float(r.get(question) or 0) for r in scored]
+            unsandboxed = sum(UNSANDBOXED_NOTE in (r.get("reason") or "") for r in scored)
+            hint, hit = common_hint(scored, question)
+            table.append(
+                {
+                    "notebook": name,
+                    "question": question,
+                    "points": num(possible),
+                    "submissions": len(values),
+                    "pass_rate": f"{sum(v >= possible - 1e-9 for v in values) / len(values):.3f}",
+                    "mean_score": f"{sum(values) / len(values):.3f}",
+                    "mean_percent": f"{100 * sum(values) / len(values) / possible:.1f}" if possible else "",
+                    "unsandboxed": unsandboxed,
+                    "common_hint": hint,
+                    "hint_share": f"{hit / len(values):.3f}" if hint else "",
+                }
+            )
+    return table
+
+
+def common_hint(rows: list[dict], question: str) -> tuple[str, int]:
+    """The hint most learners who lost points on ``question`` were given, and how many were."""
+    counts = Counter()
+    for row in rows:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            hint = json.loads(row.get("hints") or "{}").get(question)
+            if hint:
+                counts[hint] += 1
+    return counts.most_common(1)[0] if counts else ("", 0)
+
+
+def plot_summary(table: list[dict], path: Path) -> None:
+    """One panel per notebook: pass rate and mean score (as % of the points) of every question."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    notebooks = sorted({r["notebook"] for r in table})
+    fig = Figure(figsize=(9, 3.2 * max(1, len(notebooks))), layout="constrained")
+    axes = fig.subplots(max(1, len(notebooks)), 1, squeeze=False)[:, 0]
+    for ax, name in zip(axes, notebooks, strict=True):
+        rows = [r for r in table if r["notebook"] == name]
+        labels = [f"{r['question']}\n({r['points']} pt)" for r in rows]
+        x = range(len(rows))
+        pass_rate = [100 * float(r["pass_rate"]) for r in rows]
+        mean = [float(r["mean_percent"] or 0) for r in rows]
+        bars1 = ax.bar([i - 0.2 for i in x], pass_rate, width=0.4, label="pass rate (full points)", color="#4C72B0")
+        bars2 = ax.bar([i + 0.2 for i in x], mean, width=0.4, label="mean score (% of points)", color="#DD8452")
+        for bars, values in ((bars1, pass_rate), (bars2, mean)):
+            for bar, value in zip(bars, values, strict=True):
+                ax.annotate(
+                    f"{value:.0f}",
+                    (bar.get_x() + bar.get_width() / 2, value),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
+        ax.set_xticks(list(x), labels, fontsize=8)
+        ax.set_ylim(0, 128)
+        ax.set_ylabel("%")
+        unsandboxed = f", {rows[0]['unsandboxed']} WITHOUT a sandbox" if rows[0]["unsandboxed"] else ""
+        ax.set_title(f"{name} — {rows[0]['submissions']} submissions{unsandboxed}")
+        ax.legend(loc="upper center", ncols=2, fontsize=8, frameon=False)
+    fig.savefig(path, dpi=110)
+
+
+def feedback_path(feedback_dir: Path, sub: Submission, duplicate: bool = False) -> Path:
+    """``feedback/<student>/<notebook>.md`` (with the file's hash when a student sent two)."""
+    name = f"{sub.notebook or 'unmatched'}{'.' + sub.sha256[:8] if duplicate else ''}.md"
+    return feedback_dir / safe(sub.student) / safe(name)
+
+
+def row_key(row: dict) -> tuple[str, ...]:
+    return tuple(row.get(c, "") for c in KEY_COLUMNS)
+
+
+def table_csv(table: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    return out.getvalue()

@@ -1,0 +1,324 @@
+"""The sandbox a submission runs in: Linux namespaces, mounts, resource limits and no capabilities.
+
+``confine(work, ...)`` is called in a freshly forked, single-threaded process (the *supervisor*). It
+creates new mount, network, PID, IPC and UTS namespaces (inside a new user namespace unless the
+grader is the machine's root), then forks the *submission process*, PID 1 of the new PID namespace,
+which:
+
+* sees a new root file system: a tmpfs holding read-only bind mounts of what a notebook needs (the
+  running interpreter's prefixes, the system libraries, the course package and ``data/``), a private
+  writable ``/submission`` (its working folder and HOME) and ``/tmp``, both size-capped tmpfs, a few
+  device nodes and a ``/proc`` of its own PID namespace; nothing else of the host;
+* has no network device but a loopback that is down (no connection anywhere, loopback included);
+* runs with no capabilities, ``no_new_privs`` (under a root grader: as an unprivileged user of its
+  own), and limits on address space, tasks (a fork bomb), file size and open files;
+* takes every process it starts with it: when PID 1 of a PID namespace exits, the kernel kills the
+  namespace's other processes, detached (``setsid``, double fork) ones included.
+
+The supervisor stays outside the PID namespace (a submission cannot see or signal it); SIGTERM makes it
+kill the submission process, it stops a sandbox that stays at its task limit, and it exits with the
+submission process's status. This is the mechanism
+bubblewrap uses, set up in the forked child so that the grader's imports are paid once per batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import os
+import resource
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME, MNT_DETACH = 4096, 16384, 1 << 18, 1 << 21, 2
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+# The host user a root grader's submissions run as (no file on the host belongs to it).
+SANDBOX_UID = 1_999_999_999
+DEVICES = ("null", "zero", "full", "random", "urandom")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/ld.so.cache",)  # the dynamic loader finds libraries for new extension modules
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What one submission may use."""
+
+    memory: int = 3 * 2**30  # bytes of address space on top of what the grader's copy already maps
+    tasks: int = 256  # processes and threads at once
+    file_size: int = 256 * 2**20  # bytes, any one file
+    scratch: int = 512 * 2**20  # bytes, /submission; /tmp and /dev/shm get a quarter each
+    open_files: int = 1024
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be set up on this machine."""
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _call(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise SandboxError(f"{what}: {os.strerror(err)} (errno {err})")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    source_b, fstype_b, data_b = (s.encode() if s is not None else None for s in (source, fstype, data))
+    _call(_libc.mount(source_b, target.encode(), fstype_b, ctypes.c_ulong(flags), data_b), f"mount {target}")
+
+
+def readable_paths() -> list[str]:
+    """What a notebook reads: the interpreter's prefixes and libraries, the course package and its data."""
+    from parallel_course import data
+
+    package = Path(data.__file__).resolve().parent
+    paths = [sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix, str(package), str(data.DATA_DIR)]
+    paths += [p for p in (*SYSTEM_DIRS, *SYSTEM_FILES) if os.path.exists(p)]
+    real = sorted({os.path.realpath(p) for p in paths}, key=len)
+    return [p for i, p in enumerate(real) if not any(p.startswith(q.rstrip("/") + "/") for q in real[:i])]
+
+
+def die_with_parent(parent: int, signum: int) -> None:
+    """Get ``signum`` when the parent dies (Linux), and exit now if it already has."""
+    _call(_libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0), "prctl(PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(71)
+
+
+def confine(
+    work: Callable[[], None],
+    readable: list[str],
+    limits: Limits,
+    report: Callable[[str, str], None],
+    uid: int = SANDBOX_UID,
+) -> NoReturn:
+    """In the supervisor: build the sandbox, run ``work()`` in it as PID 1, exit with its status.
+
+    As root, the namespaces need no user namespace, and the submission runs as the unprivileged
+    ``uid`` (give each sandbox its own: its task limit counts per user). Otherwise a user
+    namespace maps the grader's own user to the sandbox's root, which has no capabilities.
+    """
+    as_root = os.getuid() == 0 and _host_root()
+    try:
+        _enter_namespaces(limits, user_namespace=not as_root)
+        pid = os.fork()
+    except Exception as e:
+        report("grader_error", f"sandbox: {e}")
+        os._exit(72)
+    if pid == 0:
+        try:
+            die_with_parent(os.getppid(), signal.SIGKILL)
+            _build_root(readable, limits, owner=uid if as_root else 0)
+            _lock_down(limits, uid if as_root else None)
+            os.setsid()  # a session, so an autogroup, of its own: its processes share one fair share of the CPU
+        except Exception as e:
+            report("grader_error", f"sandbox: {e}")
+            os._exit(72)
+        run_and_exit(work)
+    supervise(pid, tasks=limits.tasks, report=report)
+
+
+def unconfined(work: Callable[[], None], workdir: str, limits: Limits) -> NoReturn:
+    """Without a sandbox (``--unsandboxed``): resource limits and a folder of its own, nothing more."""
+    pid = os.fork()
+    if pid == 0:
+        die_with_parent(os.getppid(), signal.SIGKILL)
+        os.setsid()
+        os.chdir(workdir)
+        _set_limits(limits)
+        run_and_exit(work)
+    supervise(pid, group=True)
+
+
+def run_and_exit(work: Callable[[], None]) -> NoReturn:
+    code = 0
+    try:
+        work()
+    except BaseException:
+        code = 70
+    os._exit(code)
+
+
+def supervise(
+    pid: int, group: bool = False, tasks: int = 0, report: Callable[[str, str], None] | None = None
+) -> NoReturn:
+    """Wait for the submission process; SIGTERM kills it; exit as it exited (the same code or signal).
+
+    With ``tasks``, the supervisor sees the sandbox's own ``/proc`` (it shares its root) and stops a
+    sandbox that stays at its task limit (a fork bomb would slow every other submission down).
+    """
+
+    def kill(signum=None, frame=None):
+        with contextlib.suppress(OSError):
+            (os.killpg if group else os.kill)(pid, signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, kill)
+    at_limit = 0
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+        if tasks and report:
+            at_limit = at_limit + 1 if _tasks_in_sandbox() >= tasks else 0
+            if at_limit >= 3:
+                kill()
+                _, status = os.waitpid(pid, 0)
+                report("stopped", f"stopped: it kept {tasks} processes and threads running, its limit (a fork bomb?)")
+                break
+    if group:
+        kill()  # what it left behind in its process group
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if os.WIFSIGNALED(status):
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def _host_root() -> bool:
+    """Whether this process is the machine's root, not the root of a user namespace (a rootless container)."""
+    with open("/proc/self/uid_map") as f:
+        return f.read().split() == ["0", "0", "4294967295"]
+
+
+def _tasks_in_sandbox() -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry.name}/status") as f:
+                    count += next((int(line.split()[1]) for line in f if line.startswith("Threads:")), 1)
+    return count
+
+
+def _enter_namespaces(limits: Limits, user_namespace: bool) -> None:
+    """New mount, network, PID, IPC and UTS namespaces; without root, in a new user namespace."""
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    if not user_namespace:
+        _call(_libc.unshare(flags), "unshare (namespaces)")
+        return
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.tasks, limits.tasks))  # counted per user namespace
+    uid, gid = os.getuid(), os.getgid()
+    _call(_libc.unshare(flags | CLONE_NEWUSER), "unshare (user namespaces)")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+
+
+def _build_root(readable: list[str], limits: Limits, owner: int) -> None:
+    """As PID 1 of the new namespaces: a new root with only ``readable`` (read-only) and private tmpfs."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")  # the new root, for now at /tmp
+    os.mkdir("/tmp/host")
+    pivot = SYS_PIVOT_ROOT.get(os.uname().machine)
+    if pivot is None:
+        raise SandboxError(f"pivot_root: unknown system call number on {os.uname().machine}")
+    _call(_libc.syscall(pivot, b"/tmp", b"/tmp/host"), "pivot_root")
+    os.chdir("/")
+    for path in readable:
+        _bind("/host" + path, path, writable=False)
+    for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):  # merged-/usr symlinks
+        if os.path.islink("/host" + link) and not os.path.lexists(link):
+            os.symlink(os.readlink("/host" + link), link)
+    for device in DEVICES:
+        if os.path.exists(f"/host/dev/{device}"):
+            _bind(f"/host/dev/{device}", f"/dev/{device}", writable=True)
+    quarter = limits.scratch // 4
+    for path, size, mode in (
+        ("/submission", limits.scratch, "0700"),
+        ("/tmp", quarter, "1777"),
+        ("/dev/shm", quarter, "1777"),
+    ):
+        os.makedirs(path, exist_ok=True)
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode},uid={owner},gid={owner}")
+    os.makedirs("/proc", exist_ok=True)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _call(_libc.umount2(b"/host", MNT_DETACH), "umount the host's root")
+    os.rmdir("/host")
+    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir("/submission")
+
+
+def _bind(source: str, target: str, writable: bool) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC)
+    flags = os.statvfs(target).f_flag  # a remount must keep the flags the host's mount locked
+    kept = (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | 1024 | 2048)) | (MS_RELATIME if flags & 4096 else 0)
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_NOSUID | kept | (0 if writable else MS_RDONLY))
+
+
+def _lock_down(limits: Limits, uid: int | None) -> None:
+    """Resource limits, then no capabilities and no way to gain any (as root: become ``uid`` too)."""
+    cap = 0
+    while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    _call(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # from root: every capability goes
+        _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # its /proc/self is its own again
+        _call(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+    _set_limits(limits)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    _call(_libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
+
+
+def _set_limits(limits: Limits) -> None:
+    mapped = _mapped_bytes()
+    for kind, value in (
+        (resource.RLIMIT_NPROC, limits.tasks),
+        (resource.RLIMIT_AS, mapped + limits.memory),
+        (resource.RLIMIT_FSIZE, limits.file_size),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(kind, (value, value))
+
+
+def _mapped_bytes() -> int:
+    """The address space this process maps now (``VmSize``): what it inherited from the grader."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def probe(readable: list[str], limits: Limits) -> str:
+    """Build one sandbox and run nothing in it: ``""`` if that works here, else why not."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rfd)
+        try:
+            confine(
+                lambda: os.write(wfd, b"ok"), readable, limits, lambda kind, message: os.write(wfd, message.encode())
+            )
+        finally:
+            os._exit(70)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as f:
+        said = f.read(4096)
+    os.waitpid(pid, 0)
+    return "" if said == b"ok" else said.decode(errors="replace") or "the sandbox's first process died"

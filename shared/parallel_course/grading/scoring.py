@@ -1,0 +1,280 @@
+"""Scoring: the plan a submission runs, and its events turned into a grades.csv row and feedback.
+
+Points come from otter's own classes: each question's ``OKTestFile`` receives the verdicts as
+``TestCaseResult``s and reports its ``score``, as otter does when it grades.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+from typing import Any
+
+from otter.test_files.abstract_test import TestCase, TestCaseResult
+
+from .assignments import INIT_CELL, Assignment, cell_source, check_calls
+from .runner import MAX_CHANNEL_BYTES
+from .submissions import Submission
+from .text import exit_text, num, short, size
+
+# Names whose presence in a learner's own code (not in the template) makes the row "review: ...".
+SUSPICIOUS = {
+    "otter": r"\botter\b",
+    "doctest": r"\bdoctest\b",
+    "Checker": r"\bChecker\b",
+    "builtins": r"\b__builtins__\b|\bbuiltins\b",
+    "sys.modules": r"\bsys\.modules\b",
+    "gc": r"\bgc\.(get_objects|get_referrers)\b",
+    "/proc": r"/proc/",
+    "os.write": r"\bos\.(write|dup2|fdopen)\b",
+    "os._exit": r"\bos\._exit\b",
+    "signal": r"\bsignal\.",
+}
+
+
+@dataclasses.dataclass
+class Result:
+    row: dict[str, Any]
+    feedback: str
+
+
+def make_plan(sub: Submission, assignment: Assignment) -> tuple[list[dict], list[str]]:
+    """The steps to run (each question tested after its check cell), and the questions tested at the end."""
+    steps, checked = [], set()
+    for index, cell in enumerate(sub.nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell_source(cell)
+        if INIT_CELL.match(source):
+            continue  # otter's init cell: the sandbox defines a stand-in `grader` instead
+        steps.append({"kind": "cell", "index": index, "source": source})
+        for question in check_calls(source):
+            if question in assignment.tests:
+                steps.append({"kind": "tests", "question": question})
+                checked.add(question)
+    missing = [q for q in assignment.order if q not in checked]
+    steps += [{"kind": "tests", "question": q} for q in missing]
+    return steps, missing
+
+
+def review_flags(sub: Submission, assignment: Assignment) -> list[str]:
+    """Suspicious names in the learner's own code cells (cells that differ from the template)."""
+    found = []
+    for cell in sub.nb["cells"]:
+        source = cell_source(cell)
+        if cell.get("cell_type") != "code" or source.strip() in assignment.template_cells or INIT_CELL.match(source):
+            continue
+        found += [name for name, pattern in SUSPICIOUS.items() if re.search(pattern, source) and name not in found]
+    return found
+
+
+def scored(test, results: list[TestCaseResult]):
+    """otter's test file with these results: its ``score`` is the question's points."""
+    test = copy.copy(test)
+    test.test_case_results = results
+    return test
+
+
+def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool = False) -> Result:
+    """Turn a finished job's events into a grades.csv row and a feedback file."""
+    sub, assignment = job.sub, job.assignment
+    reached: dict[str, dict] = {}
+    cells, current, testing, tampered = [], None, None, []
+    for event in job.events:
+        kind = event.get("event")
+        if kind == "cell":
+            current = event.get("index")
+        elif kind == "cell_done":
+            cells.append(event)
+            current = None
+        elif kind == "tests":
+            testing = event.get("question")
+        elif kind == "question" and event.get("question") in assignment.tests:
+            testing = None
+            reached[event["question"]] = event  # a question checked twice: the last check counts, as in otter
+            if event.get("intact") is not True:
+                tampered.append(event["question"])
+    where = f" while running cell {current}" if current is not None else f" while testing {testing}" if testing else ""
+    status, notes = "graded", ([note] if note else []) + list(sub.notes)
+    grader_error = next((str(e.get("error")) for e in job.events if e.get("event") == "grader_error"), "")
+    stopped = next((str(e.get("error")) for e in job.events if e.get("event") == "stopped"), "")
+    if outcome["kind"] == "flood":
+        status = "error"
+        notes.insert(0, f"stopped: it sent the grader more than {size(MAX_CHANNEL_BYTES)}{where}")
+    elif outcome["kind"] == "timeout":
+        status = "timeout"
+        notes.insert(0, f"stopped after {timeout:g} s{where}; questions not reached score 0")
+    elif outcome["kind"] == "died":
+        status = "error"
+        notes.insert(
+            0,
+            f"grader error: {short(grader_error, 300)}"
+            if grader_error
+            else f"{stopped}{where}; questions not reached score 0"
+            if stopped
+            else f"the kernel (the notebook's process) died ({exit_text(outcome.get('exit'))}){where}; "
+            "questions not reached score 0",
+        )
+    if tampered:
+        status = "error"
+        notes.insert(
+            0,
+            f"tampering detected: the integrity probes failed around {', '.join(sorted(set(tampered)))}; "
+            "all scores set to 0",
+        )
+    errors = [c for c in cells if c.get("ename")]
+    if errors:
+        first = ", ".join(f"cell {c['index']} {c['ename']}" for c in errors[:2])
+        notes.append(
+            f"{len(errors)} cell{'s' * (len(errors) > 1)} raised ({first}{', ...' if len(errors) > 2 else ''})"
+        )
+    if job.missing_checks and status == "graded":
+        notes.append(f"check cell missing or edited for {', '.join(job.missing_checks)}: tested after the last cell")
+    written = [str(w) for w in outcome.get("written") or []]
+    if written:
+        names = ", ".join(written[:5]) + (", ..." if len(written) > 5 else "")
+        notes.append(f"wrote files in its own folder: {names}")
+    left = [f"{n} {kind[:-1] if n == 1 else kind}" for kind, n in (outcome.get("left") or {}).items() if n > 0]
+    if left:
+        notes.append(f"left {' and '.join(left)} running at the end (stopped with it)")
+    dropped = sum(int(c.get("dropped") or 0) for c in cells)
+    if dropped:
+        notes.append(f"output truncated ({size(dropped)} not kept)")
+    if job.garbage:
+        notes.append(f"review: {job.garbage} unexpected lines on the grader's channel")
+    flags = review_flags(sub, assignment)
+    if flags:
+        notes.append("review: code uses " + ", ".join(flags))
+
+    scores, verdicts = {}, {}
+    for question in assignment.order:
+        test = assignment.tests[question]
+        got = {c.get("name"): c for c in reached.get(question, {}).get("cases", []) if isinstance(c, dict)}
+        verdicts[question] = [
+            TestCaseResult(
+                case,
+                str(got.get(f"{question} {i}", {}).get("message", "not run")),
+                got.get(f"{question} {i}", {}).get("passed") is True,
+            )
+            for i, case in enumerate(test.test_cases)
+        ]
+        scores[question] = 0.0 if tampered else scored(test, verdicts[question]).score
+    lost = [q for q in assignment.order if q in reached and scores[q] < assignment.tests[q].possible]
+    hints = {q: first_hint(verdicts[q]) for q in lost}
+    row = {
+        "student": sub.student,
+        "notebook": sub.notebook,
+        **{q: num(s) for q, s in scores.items()},
+        "total": num(sum(scores.values())),
+        "max": num(assignment.max_points),
+        "status": status,
+        "reason": "; ".join(notes),
+        "submission": sub.rel,
+        "sha256": sub.sha256,
+        "seconds": f"{outcome.get('seconds', 0):.1f}",
+        "hints": json.dumps(hints, ensure_ascii=False) if hints else "",
+    }
+    text = feedback_text(sub, assignment, row, verdicts, cells, set(reached), show_hidden)
+    return Result(row, text)
+
+
+def ungradable(sub: Submission, assignment: Assignment | None, note: str = "") -> Result:
+    """The row of a submission that cannot be run (unreadable or unmatched, or an error before it ran)."""
+    row = {
+        "student": sub.student,
+        "notebook": sub.notebook,
+        "total": num(0) if assignment else "",
+        "max": num(assignment.max_points) if assignment else "",
+        "status": sub.status or "error",
+        "reason": "; ".join(([note] if note else []) + sub.notes),
+        "submission": sub.rel,
+        "sha256": sub.sha256,
+        "seconds": "0.0",
+    }
+    text = (
+        f"# {sub.notebook or 'unknown notebook'} — {sub.student}\n\n**Status: {row['status']}.** "
+        f"{row['reason']}\n\nThis file could not be graded. Check that you submitted the right "
+        "notebook, saved from Jupyter, and ask your instructor.\n"
+    )
+    return Result(row, text)
+
+
+def feedback_text(sub, assignment, row, verdicts, cells, reached, show_hidden: bool = False) -> str:
+    """The per-question results a learner reads (hidden tests: pass/fail only unless ``show_hidden``)."""
+    lines = [
+        f"# {assignment.name} — {sub.student}",
+        "",
+        f"**Score: {row['total']} / {row['max']}** · status: {row['status']}",
+        "",
+    ]
+    if row["reason"]:
+        lines += [f"Notes: {row['reason']}", ""]
+    lines += ["| Question | Score | Tests passed |", "|---|---|---|"]
+    for question in assignment.order:
+        results = verdicts[question]
+        hidden = sum(r.test_case.hidden for r in results)
+        lines.append(
+            f"| {question} | {row[question]} / {num(assignment.tests[question].possible)} | "
+            f"{sum(r.passed for r in results)} / {len(results)}{f' ({hidden} hidden)' if hidden else ''} |"
+        )
+    for question in assignment.order:
+        lines += ["", f"## {question} — {row[question]} / {num(assignment.tests[question].possible)}", ""]
+        if question not in reached:
+            lines.append("Not tested: grading stopped before this question (see the notes above).")
+            continue
+        for number, r in enumerate(verdicts[question], 1):
+            case: TestCase = r.test_case
+            kind = "hidden" if case.hidden else "visible"
+            lines.append(
+                f"- {'✅' if r.passed else '❌'} test {number} ({kind}, {num(case.points)} pt): "
+                f"{'passed' if r.passed else 'failed'}"
+            )
+            if not r.passed and (show_hidden or not case.hidden) and r.message:
+                lines += ["", "  ```", *["  " + line for line in doctest_failure(r.message)], "  ```"]
+    errors = [c for c in cells if c.get("ename")]
+    if errors:
+        lines += ["", "## Cells that raised an error (no points by themselves)", ""]
+        for cell in errors[:10]:
+            lines.append(f"- cell {cell['index']}: `{cell['ename']}: {short(cell.get('evalue', ''), 200)}`")
+    truncated = [c for c in cells if c.get("dropped")]
+    if truncated:
+        lines += ["", "## Outputs too large to keep", ""]
+        lines += [f"- cell {c['index']}: {size(c['dropped'])} of output not kept" for c in truncated[:10]]
+    return "\n".join(lines) + "\n"
+
+
+def first_hint(results: list[TestCaseResult]) -> str:
+    """What the first failing test case told the learner: its assertion's hint, else the error's line.
+
+    A hidden case's message is not shown to learners; it is named by its number only."""
+    for number, result in enumerate(results, 1):
+        if result.passed:
+            continue
+        if result.test_case.hidden:
+            return f"hidden test {number}"
+        lines = [line.strip() for line in doctest_failure(result.message) if line.strip()]
+        error = next((line for line in reversed(lines) if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line)), "")
+        if error.startswith("AssertionError: "):
+            return error[len("AssertionError: ") :][:160]
+        if error and error != "AssertionError":
+            return error[:160]
+        example = lines[lines.index("Failed example:") + 1] if "Failed example:" in lines[:-1] else ""
+        return f"failed: {example}"[:160] if example else f"test {number} failed"
+    return ""
+
+
+def doctest_failure(message: str) -> list[str]:
+    """The informative part of a doctest report: the failed example and what it raised or printed."""
+    text = message.split("*" * 70, 1)[1] if "*" * 70 in message else message
+    kept, block = [], ""
+    for line in text.strip().splitlines():
+        if line.startswith("Trying:") or line.startswith("*" * 20):
+            break  # the log of the examples after the failure
+        if line.strip() in ("Failed example:", "Exception raised:", "Expected:", "Got:", "Expected nothing"):
+            block = line.strip()
+        if block == "Exception raised:" and (line.startswith("      ") or line.strip().startswith("Traceback")):
+            continue  # the traceback's header and frames: the exception's own line says it
+        kept.append(line)
+    return [line[:200] for line in kept[:20]] or ["(no message)"]
