@@ -40,7 +40,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def is_proof(source: str) -> bool:
-    """True for a cell that only proves: asserts, ``if`` blocks of them, and test-only ``_name = ...``.
+    """True for a cell that only proves: asserts, ``if`` and ``for`` blocks of them, and test-only ``_name = ...``.
 
     Such a cell prints nothing; the cell before it shows what it asserts.
     """
@@ -53,7 +53,7 @@ def is_proof(source: str) -> bool:
 
 def proves_only(statements: list[ast.stmt]) -> bool:
     def one(s: ast.stmt) -> bool:
-        if isinstance(s, ast.If):
+        if isinstance(s, ast.If | ast.For):
             return proves_only(s.body) and proves_only(s.orelse)
         if isinstance(s, ast.Assign):
             return all(isinstance(t, ast.Name) and t.id.startswith("_") for t in s.targets)

@@ -23,6 +23,7 @@ NOTEBOOK = ROOT / "notebooks" / "01_runnable_parallel_overview.ipynb"
     "if not pc.real_mode():\n    assert out == expected\nelse:\n    assert out",
     "_card = chain.invoke(x)\nassert list(_card) == ['a']",
     "assert await model.ainvoke('x')",
+    "for name in names:\n    assert runs[name] == 'ok'\nassert len(runs) == 2",
 ])
 def test_proof_cells(source):
     assert build_site.is_proof(source)
@@ -33,7 +34,8 @@ def test_proof_cells(source):
     "print(ratio)\nassert ratio > 2",  # shows a result
     "_x = 1",  # no assert: nothing proved
     "ratio = a / b",
-    "for x in xs:\n    assert x",
+    "for x in xs:\n    print(x)\n    assert x",
+    "with pool() as p:\n    assert p.size == 4",  # only if, for and the assignments of _names count
     "%time assert x",  # not Python: left alone
     "",
 ])
