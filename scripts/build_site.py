@@ -5,11 +5,12 @@
 
 The pages are staged in ``<work>/src/``: README.md (the home page includes it), the guides in
 docs/, CONTRIBUTING.md, and a copy of every learner notebook (``notebooks/*.ipynb``, so new
-ones are picked up), marked for the site by :func:`for_the_site`. MyST-NB executes each
-notebook through jupyter-cache in ``<work>/cache-scale-<COURSE_TIME_SCALE>/``: a notebook whose
-code is unchanged is not executed again, and outputs of another time scale are never mixed in.
-Before Sphinx starts, the notebooks the cache lacks are executed ``--jobs`` at a time (they
-wait on fake latencies most of the time), so MyST-NB finds every one in its cache.
+ones are picked up), marked for the site by :func:`for_the_site`. Executed outputs live in
+MyST-NB's jupyter-cache, ``<work>/cache-scale-<COURSE_TIME_SCALE>/``, keyed by the notebook's
+code: a notebook whose code is unchanged is not executed again, and outputs of another time
+scale are never mixed in. Before Sphinx starts, the notebooks the cache lacks are executed
+``--jobs`` at a time (they wait on fake latencies most of the time) into that cache, so MyST-NB
+(``nb_execution_mode = "cache"``) renders every page from it.
 The learner notebooks themselves are never changed; the download link on each page serves them.
 """
 
@@ -88,7 +89,9 @@ def for_the_site(nb: nbformat.NotebookNode, name: str, download: str, repository
             tags.append(REMOVE_CELL)
         elif is_check(cell.source):
             tags.append(REMOVE_OUTPUT)
-    title = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# "))
+    title = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), None)
+    if title is None:
+        raise ValueError(f"nb: {name} has no title cell ('# NN · Title', CONTRIBUTING.md)")
     link = f"[Download this notebook](path:{download}) and run it with `make lab` ([Start](../index.md#start))."
     nb.cells.insert(title + 1, nbformat.v4.new_markdown_cell(link, id="site-download"))
     return nb

@@ -101,9 +101,14 @@ def test_staging_lays_out_every_notebook_and_rewrites_only_what_changed(tmp_path
     assert {p: p.stat().st_mtime_ns for p in src.rglob("*") if p.is_file()} == before  # Sphinx re-reads nothing
 
 
-def test_only_must_name_a_notebook(tmp_path):
+def test_bad_parameters(tmp_path):
     with pytest.raises(ValueError, match="only"):
         build_site.build(tmp_path / "site", tmp_path / "work", ["77"])
+    with pytest.raises(ValueError, match="jobs"):
+        build_site.build(tmp_path / "site", tmp_path / "work", [], jobs=0)
+    untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no title")])
+    with pytest.raises(ValueError, match="nb"):
+        build_site.for_the_site(untitled, "07_x.ipynb", "x.ipynb", "")
 
 
 def test_widget_outputs_are_dropped():
