@@ -65,7 +65,7 @@ test-offline: setup check-assign
 		tests notebooks solutions --ignore=tests/browser
 
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
-# built with notebooks 01 and 06 executed, is opened page by page
+# built with notebooks 01 and 02 executed, is opened page by page
 test-browser: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) tests/browser
 
