@@ -67,7 +67,7 @@ test-offline: setup check-assign
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
 # built with notebooks 01 and 02 executed, is opened page by page
 test-browser: setup
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) tests/browser
+	$(OFFLINE) $(PYTEST) tests/browser
 
 # Real-model mode over HTTP: every learner notebook (notebooks added later included) runs
 # against tests/openai_server.py on 127.0.0.1, with a throw-away key and no network.
