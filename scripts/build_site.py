@@ -6,9 +6,10 @@
 The pages are staged in ``<work>/src/``: README.md (the home page includes it), the guides in
 docs/, CONTRIBUTING.md, and a copy of every learner notebook (``notebooks/*.ipynb``, so new
 ones are picked up), marked for the site by :func:`for_the_site`. Executed outputs live in
-MyST-NB's jupyter-cache, ``<work>/cache-scale-<COURSE_TIME_SCALE>/``, keyed by the notebook's
-code: a notebook whose code is unchanged is not executed again, and outputs of another time
-scale are never mixed in. Before Sphinx starts, the notebooks the cache lacks are executed
+MyST-NB's jupyter-cache, ``<work>/cache-scale-<COURSE_TIME_SCALE>-<inputs>/``, keyed by the
+notebook's code: a notebook whose code is unchanged is not executed again, and outputs of
+another time scale, or of another state of the helper package, data or pins
+(:func:`inputs_fingerprint`), are never mixed in. Before Sphinx starts, the notebooks the cache lacks are executed
 ``--jobs`` at a time (they wait on fake latencies most of the time) into that cache, so MyST-NB
 (``nb_execution_mode = "cache"``) renders every page from it.
 The learner notebooks themselves are never changed; the download link on each page serves them.
@@ -17,6 +18,7 @@ The learner notebooks themselves are never changed; the download link on each pa
 import argparse
 import ast
 import filecmp
+import hashlib
 import os
 import shutil
 import sys
@@ -95,6 +97,16 @@ def for_the_site(nb: nbformat.NotebookNode, name: str, download: str, repository
     link = f"[Download this notebook](path:{download}) and run it with `make lab` ([Start](../index.md#start))."
     nb.cells.insert(title + 1, nbformat.v4.new_markdown_cell(link, id="site-download"))
     return nb
+
+
+def inputs_fingerprint(root: Path = ROOT) -> str:
+    """A short hash of what every notebook's outputs depend on besides its own code:
+    the helper package's source, the course data and the pinned requirements."""
+    files = [*(root / "shared").rglob("*.py"), *(root / "data").rglob("*"), root / "requirements.txt"]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in files if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def write_if_changed(text: str, target: Path) -> None:
@@ -195,7 +207,9 @@ def build(out: Path, work: Path, only: list[str], jobs: int = 4) -> int:
         shutil.rmtree(out, ignore_errors=True)
     os.environ["COURSE_MODEL"] = "fake"  # the pages show the fake models' answers, even with a key set
     scale = os.environ.get("COURSE_TIME_SCALE", "1")
-    cache = work / f"cache-scale-{scale}"
+    cache = work / f"cache-scale-{scale}-{inputs_fingerprint()}"
+    for stale in set(work.glob(f"cache-scale-{scale}-*")) - {cache}:
+        shutil.rmtree(stale)  # outputs of a helper package, data or pins that are gone
     print(f"site: {len(executed)} notebooks at COURSE_TIME_SCALE={scale}, outputs cached in {cache}")
     failed = execute_uncached([work / "src" / "notebooks" / name for name in executed], cache, jobs)
     if failed:

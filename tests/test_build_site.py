@@ -121,3 +121,18 @@ def test_widget_outputs_are_dropped():
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     page = build_site.without_widgets(nb)
     assert page.cells[0].outputs == [printed] and "widgets" not in page.metadata
+
+
+def test_the_cache_changes_with_the_helper_package_the_data_and_the_pins(tmp_path):
+    for name, text in {"shared/pc/models.py": "A = 1", "data/reviews.csv": "id\n1", "requirements.txt": "x==1"}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    first = build_site.inputs_fingerprint(tmp_path)
+    (tmp_path / "shared/pc/__pycache__").mkdir()
+    (tmp_path / "shared/pc/__pycache__/models.cpython-311.pyc").write_bytes(b"compiled")
+    assert build_site.inputs_fingerprint(tmp_path) == first  # bytecode is not source
+    seen = {first}
+    for name in ["shared/pc/models.py", "data/reviews.csv", "requirements.txt"]:
+        (tmp_path / name).write_text((tmp_path / name).read_text() + "\n# changed")
+        seen.add(build_site.inputs_fingerprint(tmp_path))
+    assert len(seen) == 4
