@@ -17,7 +17,7 @@ PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
 .PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-latest \
-	assign grade autograder bench soak clean
+	assign grade autograder bench soak site clean
 
 setup: $(STAMP)
 
@@ -44,7 +44,7 @@ test-full: test
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) -m full tests
 
 lint: setup
-	$(BIN)/ruff check shared tests scripts conftest.py solutions notebooks
+	$(BIN)/ruff check shared tests scripts conftest.py solutions notebooks docs/website
 
 # otter assign, one solution at a time, only when it (or the tools) changed: build/assign/NN_name/ holds
 # its learner notebook, build/autograder/NN_name.zip its tests (the exercise trials and grading read them)
@@ -64,7 +64,8 @@ test-offline: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(OFFLINE_PARALLEL) $(NBVAL) --exercise-trials \
 		tests notebooks solutions --ignore=tests/browser
 
-# JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium
+# JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
+# built with notebooks 01 and 02 executed, is opened page by page
 test-browser: setup
 	$(OFFLINE) $(PYTEST) tests/browser
 
@@ -101,6 +102,13 @@ soak: setup
 # Performance sweeps (not part of `make test`): CSV and PNG plots in build/bench/, about a minute on 2 cores
 bench: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(BIN)/python scripts/bench.py
+
+# The course website (docs/site.md): build/site/, every learner notebook executed at the human time
+# scale, SITE_JOBS at a time, through a cache in build/site-work/ (a rebuild executes only what changed)
+SITE_TIME_SCALE ?= 1
+SITE_JOBS ?= 4
+site: setup
+	$(OFFLINE) COURSE_TIME_SCALE=$(SITE_TIME_SCALE) $(BIN)/python scripts/build_site.py --jobs $(SITE_JOBS)
 
 # Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s]`
 # grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker.
