@@ -238,7 +238,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(400, "the request body is not a JSON object")
                 return
             step = server._next_step(record.number, body)
-            if server.provider is None:  # scripted: the hints count
+            # Only the scripted mode follows the course's latency hints: it serves the tests that
+            # need exact, known timings (tests/test_real_model.py, --follow-hints). No provider
+            # reads them, so the provider mode ignores them like the rest of what the course sends.
+            if server.provider is None:
                 default_delay = self._header_seconds(DELAY_HEADER, server.delay)
                 default_token_delay = self._header_seconds(TOKEN_DELAY_HEADER, server.token_delay)
             else:
