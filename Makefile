@@ -68,11 +68,13 @@ test-browser: setup
 # each call's latency (LATENCY range, seconds, with a slow tail up to 3x its top), odd answers,
 # and 429 and 500 with Retry-After, from SEED. make test runs one of the six SEED x LATENCY
 # pairs, the next one at each commit (all six take about 5 minutes, over make test's budget);
-# test-real-matrix runs all six (.ci/run does). Fake models (fake=True) run at REAL_TIME_SCALE.
-# The exercise trials run each solution through its learner's check, which must pass it.
+# test-real-matrix runs all six (.ci/run does). The exercise trials run each solution through
+# its learner's check, which must pass it. Fake models (fake=True) run at the offline time
+# scale: the provider's latencies are its own. Three workers: the notebooks mostly wait on it.
 REAL_SEEDS := 1 2 3
 REAL_LATENCIES := 0.03-0.2 0.05-0.8
-REAL_TIME_SCALE ?= 0.3
+REAL_TIME_SCALE ?= $(TEST_TIME_SCALE)
+REAL_PARALLEL := -n 3 --dist loadfile
 REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)
 ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))
 SEED ?= $(word $(shell echo $$(( $(ROTATION) % 3 + 1 ))),$(REAL_SEEDS))
@@ -80,7 +82,7 @@ LATENCY ?= $(word $(shell echo $$(( $(ROTATION) / 3 + 1 ))),$(REAL_LATENCIES))
 test-real: setup
 	$(if $(REAL_NOTEBOOKS),,$(error tests/real_calls.py found no notebook that calls a real model))
 	COURSE_TIME_SCALE=$(REAL_TIME_SCALE) $(BIN)/python tests/openai_server.py --seed $(SEED) --latency $(LATENCY) -- \
-		$(PYTEST) $(PARALLEL) $(NBVAL) --exercise-trials -p openai_server $(REAL_NOTEBOOKS)
+		$(PYTEST) $(REAL_PARALLEL) $(NBVAL) --exercise-trials -p openai_server $(REAL_NOTEBOOKS)
 
 # test-real at every seed and latency range; reports every pair that failed
 test-real-matrix: setup

@@ -9,8 +9,8 @@ no network and no key. It behaves in one of two ways:
   default, so ``make test-real``): it ignores every hint the course sends and draws, per
   request and from a seed, a latency over a wide range with a slow tail, an odd answer
   now and then (empty, JSON, a refusal, very long), an occasional HTTP 429 or 500 with
-  ``Retry-After``, and streamed chunks of uneven size. A lesson that passes against it
-  asserts only what holds for any provider. See ``Provider``;
+  ``Retry-After``, and streamed chunks of uneven size, so a lesson that counts on the
+  fake's latencies or answers fails against it. See ``Provider``;
 - **scripted** (no ``provider``): every request waits ``delay`` seconds (and
   ``token_delay`` between streamed chunks) and answers a numbered sentence;
   ``server.enqueue(Step(429, retry_after=0.05), Step(500))`` makes the next requests
