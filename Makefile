@@ -67,7 +67,7 @@ test-browser: setup
 # behaves like a provider the course does not control: it ignores the course's hints and draws
 # each call's latency (LATENCY range, seconds, with a slow tail up to 3x its top), odd answers,
 # and 429 and 500 with Retry-After, from SEED. make test runs one of the six SEED x LATENCY
-# pairs, the next one at each commit (all six take about 5 minutes, over make test's budget);
+# pairs, the next one at each commit (all six take about 7 minutes, over make test's budget);
 # test-real-matrix runs all six (.ci/run does). The exercise trials run each solution through
 # its learner's check, which must pass it. Three workers: the notebooks mostly wait on the
 # server. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
