@@ -16,7 +16,7 @@ NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
-.PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-latest \
+.PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-real-matrix test-latest \
 	assign grade autograder bench soak site clean
 
 setup: $(STAMP)
@@ -69,14 +69,38 @@ test-offline: setup check-assign
 test-browser: setup
 	$(OFFLINE) $(PYTEST) tests/browser
 
-# Real-model mode over HTTP: every learner notebook (notebooks added later included) runs
-# against tests/openai_server.py on 127.0.0.1, with a throw-away key and no network.
-# An HTTP call costs 5-15 ms against the fake's 0.3 ms (more on a busy machine), hence a
-# larger time scale; the extra time is spent waiting, beside the offline session's work.
+# Real-model mode over HTTP: the learner notebooks whose solution calls a real model
+# (tests/real_calls.py finds them by reading solutions/, so a new notebook is covered) run
+# against tests/openai_server.py on 127.0.0.1, with a throw-away key and no network. The server
+# behaves like a provider the course does not control: it ignores the course's hints and draws
+# each call's latency (LATENCY range, seconds, with a slow tail up to 3x its top), odd answers,
+# and 429 and 500 with Retry-After, from SEED. make test runs one of the six SEED x LATENCY
+# pairs, the next one at each commit (all six take about 7 minutes, over make test's budget);
+# test-real-matrix runs all six (.ci/run does). The exercise trials run each solution through
+# its learner's check, which must pass it. Three workers: the notebooks mostly wait on the
+# server. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
+# the offline one at full load, where 30 ms fake latencies drown in scheduling delays (a
+# jitter demo of 07 failed so); the extra time is spent waiting.
+REAL_SEEDS := 1 2 3
+REAL_LATENCIES := 0.03-0.2 0.05-0.8
 REAL_TIME_SCALE ?= 0.3
+REAL_PARALLEL := -n 3 --dist loadfile
+REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)
+ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))
+SEED ?= $(word $(shell echo $$(( $(ROTATION) % 3 + 1 ))),$(REAL_SEEDS))
+LATENCY ?= $(word $(shell echo $$(( $(ROTATION) / 3 + 1 ))),$(REAL_LATENCIES))
 test-real: setup
-	COURSE_TIME_SCALE=$(REAL_TIME_SCALE) $(BIN)/python tests/openai_server.py -- \
-		$(PYTEST) $(PARALLEL) $(NBVAL) -p openai_server $(sort $(wildcard notebooks/*.ipynb))
+	$(if $(REAL_NOTEBOOKS),,$(error tests/real_calls.py found no notebook that calls a real model))
+	COURSE_TIME_SCALE=$(REAL_TIME_SCALE) $(BIN)/python tests/openai_server.py --seed $(SEED) --latency $(LATENCY) -- \
+		$(PYTEST) $(REAL_PARALLEL) $(NBVAL) --exercise-trials -p openai_server $(REAL_NOTEBOOKS)
+
+# test-real at every seed and latency range; reports every pair that failed
+test-real-matrix: setup
+	@failed=""; for latency in $(REAL_LATENCIES); do for seed in $(REAL_SEEDS); do \
+		echo "test-real-matrix: SEED=$$seed LATENCY=$$latency"; \
+		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
+	done; done; \
+	if [ -n "$$failed" ]; then echo "test-real-matrix failed at:$$failed"; exit 1; fi
 
 # Dependency-drift canary (not part of `make test`): the newest releases of the course's key
 # packages in a separate venv, then the whole suite. See CONTRIBUTING.md when it fails.

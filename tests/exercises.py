@@ -60,7 +60,9 @@ def exercise_trials(items: list) -> list:
     In ``notebooks/``, after a learner's ``grader.check("q")`` (run with nothing attempted):
     a wrong answer, an assertion that the check fails it, the solution, an assertion that
     the check passes it, then the learner's own answer cells again, so the rest of the
-    notebook still runs with nothing attempted. In ``solutions/``, after each question's
+    notebook still runs with nothing attempted. In real-model mode (``make test-real``) the
+    wrong answer is left out: a check may accept more from a real model, whose answers it
+    cannot know, so only the solution must pass. In ``solutions/``, after each question's
     tests: all its tests from ``build/autograder/<notebook>.zip``, hidden ones included, run
     by otter as doctests, the way grading runs them. No extra kernel starts.
     """
@@ -93,7 +95,10 @@ def _trial_cells(path: Path) -> dict[int, dict[str, str]]:
 
 
 def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
+    import parallel_course
+
     wrong, right = wrong_answers(learner.stem), solution_code(ROOT / "solutions" / learner.name)
+    real = parallel_course.real_mode()
     added, placeholders = {}, []
     code_cells = [c for c in nbformat.read(learner, as_version=4).cells if c.cell_type == "code"]
     for number, cell in enumerate(code_cells):
@@ -103,9 +108,11 @@ def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
             if question not in wrong:
                 raise KeyError(f"tests/wrong_answers/{learner.stem}.py has no wrong answer for {question}")
             check = f'grader.check("{question}").passed_all'
-            added[number] = {
+            added[number] = {} if real else {
                 f"{question}: wrong answer": wrong[question],
                 f"{question}: its check fails": f'assert not {check}, "the check passes a wrong answer"',
+            }
+            added[number] |= {
                 f"{question}: solution": right[question],
                 f"{question}: its check passes": f'assert {check}, "the check fails the solution"',
                 f"{question}: nothing attempted again": "\n".join(placeholders),

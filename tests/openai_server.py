@@ -3,28 +3,42 @@
 Standard library only. It answers ``POST /v1/chat/completions`` with JSON or, for
 ``"stream": true``, with server-sent events (SSE), and ``GET /v1/models``. It exists so
 that the real-model path (``langchain_openai.ChatOpenAI``) is tested over real HTTP with
-no network and no key:
+no network and no key. It behaves in one of two ways:
 
-- **delays**: every request waits ``delay`` seconds before answering (and ``token_delay``
-  between streamed chunks). A request may ask for its own wait with the headers
-  ``X-Course-Delay`` / ``X-Course-Token-Delay`` (seconds): the course's models send them
-  when ``COURSE_LATENCY_HINT=1``, so the lessons' latencies hold over HTTP;
-- **scripted failures**: ``server.enqueue(Step(429, retry_after=0.05), Step(500))`` makes
-  the next requests fail, in order of arrival; ``Step(delay=5)`` is a slow response;
-- **a request log**: every request's arrival and finish (``server.records()``), so a
-  test counts requests in flight (``server.peak_in_flight()``).
+- **like a provider** (``OpenAIServer(provider=Provider(seed=1))``; the command line's
+  default, so ``make test-real``): it ignores every hint the course sends and draws, per
+  request and from a seed, a latency over a wide range with a slow tail, an odd answer
+  now and then (empty, JSON, a refusal, very long), an occasional HTTP 429 or 500 with
+  ``Retry-After``, and streamed chunks of uneven size, so a lesson that counts on the
+  fake's latencies or answers fails against it. See ``Provider``;
+- **scripted** (no ``provider``): every request waits ``delay`` seconds (and
+  ``token_delay`` between streamed chunks) and answers a numbered sentence;
+  ``server.enqueue(Step(429, retry_after=0.05), Step(500))`` makes the next requests
+  fail, in order of arrival, and ``Step(delay=5)`` is a slow response. Only this mode
+  honours the headers ``X-Course-Delay`` / ``X-Course-Token-Delay`` (seconds) that the
+  course's models send when ``COURSE_LATENCY_HINT=1``. It is for the tests that need
+  exact, known timings: ``tests/test_real_model.py`` asserts overlap, caps and timeouts
+  against a delay it chose, which a random provider could not show.
+
+Both keep **a request log**: every request's arrival and finish (``server.records()``),
+so a test counts requests in flight (``server.peak_in_flight()``).
 
 Python's ``ThreadingHTTPServer`` listens with a backlog of 5: under a burst of parallel
 requests the kernel refuses connections. ``request_queue_size`` is raised here.
 
 Run it by hand to try the course's real-model mode offline::
 
-    python tests/openai_server.py --port 8765        # then, in another shell:
+    python tests/openai_server.py --port 8765 --seed 1    # then, in another shell:
     OPENAI_API_KEY=anything OPENAI_BASE_URL=http://127.0.0.1:8765/v1 make lab
 
 or let it run a command against it and stop afterwards (``make test-real`` does this)::
 
-    python tests/openai_server.py -- pytest --nbval-lax notebooks/01_*.ipynb
+    python tests/openai_server.py --seed 1 --latency 0.05-0.8 -- pytest --nbval-lax notebooks/01_*.ipynb
+
+``--delay`` (and ``--token-delay``, ``--reply``) serve the scripted mode instead;
+``--follow-hints`` also sets ``COURSE_LATENCY_HINT=1``, so the server waits each lesson's
+fake latency: use it to tell whether a failure of ``make test-real`` comes from the
+provider's behaviour or from HTTP itself.
 
 Loaded as a pytest plugin (``-p openai_server``, with ``tests/`` on ``PYTHONPATH``), it
 fails any notebook cell whose output contains the value of ``OPENAI_API_KEY``.
@@ -33,9 +47,11 @@ fails any notebook cell whose output contains the value of ``OPENAI_API_KEY``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import os
+import random
 import re
 import secrets
 import socket
@@ -71,15 +87,86 @@ def tokens(text: str) -> list[str]:
 class Step:
     """What the server does with one request, scripted with ``OpenAIServer.enqueue``.
 
-    ``status`` 200 answers; any other status fails with an OpenAI-style error body (429
-    and 503 carry ``Retry-After: retry_after`` when it is given). ``delay`` replaces the
-    request's wait (seconds); ``reply`` replaces the answer text.
+    ``status`` 200 answers; any other status fails with an OpenAI-style error body (429,
+    500 and 503 carry ``Retry-After: retry_after`` when it is given). ``delay`` replaces
+    the request's wait (seconds), ``token_delay`` the wait between streamed chunks;
+    ``reply`` replaces the answer text, ``chunks`` the pieces it is streamed in.
     """
 
     status: int = 200
     delay: float | None = None
     retry_after: float | None = None
     reply: str | None = None
+    token_delay: float | None = None
+    chunks: tuple[str, ...] | None = None
+
+
+LONG_ANSWER = (
+    "Thank you for your question. There are several aspects worth considering here, and I "
+    "will go through them one at a time so that nothing important is left out. "
+) * 12
+ODD_ANSWERS = (
+    "",
+    '{"answer": "positive", "confidence": 0.91, "notes": ["short", "json"]}',
+    "I'm sorry, but I can't help with that request.",
+    LONG_ANSWER.strip(),
+    "**Answer:** it depends.\n\n- one point\n- another point\n\nLet me know if you need more.",
+)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider the course does not control, drawn from ``seed``: it ignores the course's hints.
+
+    Each request draws, from ``random.Random(f"{seed}|{request number}")``: a latency,
+    uniform over ``latency`` (seconds) or, for a share ``tail`` of requests (the slow
+    tail), uniform up to ``tail_factor`` times its top; a pause between streamed chunks of
+    at most ``token_delay``; for a share ``odd``, an odd answer (``ODD_ANSWERS``: empty,
+    JSON, a refusal, very long, Markdown) instead of a numbered sentence; for a share
+    ``errors``, an HTTP 429 or 500 with ``Retry-After`` (seconds, uniform over
+    ``retry_after``). A request whose body already failed once is answered, so the
+    client's retries (the course's models make two) always get through. Streamed answers
+    start with an empty chunk, as OpenAI's do, and come in pieces of 1 to 12 characters.
+    """
+
+    seed: int = 0
+    latency: tuple[float, float] = (0.05, 0.8)
+    tail: float = 0.05
+    tail_factor: float = 3.0
+    token_delay: float = 0.002
+    odd: float = 0.3
+    errors: float = 0.05
+    retry_after: tuple[float, float] = (0.02, 0.2)
+
+    def __post_init__(self) -> None:
+        low, high = self.latency
+        if not 0 <= low <= high:
+            raise ValueError(f"latency must be (low, high) seconds with 0 <= low <= high, got {self.latency!r}")
+        if not 0 < self.retry_after[0] <= self.retry_after[1]:
+            raise ValueError(f"retry_after must be (low, high) seconds with 0 < low <= high, got {self.retry_after!r}")
+        for name in ("tail", "odd", "errors"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be a share between 0 and 1, got {getattr(self, name)!r}")
+        if self.tail_factor < 1 or self.token_delay < 0:
+            raise ValueError(f"tail_factor must be >= 1 and token_delay >= 0, got {self.tail_factor!r}, "
+                             f"{self.token_delay!r}")
+
+    def step(self, number: int, body: dict, failed_before: bool) -> Step:
+        """What this provider does with request ``number`` (``failed_before``: its body already failed)."""
+        rng = random.Random(f"{self.seed}|{number}")
+        low, high = self.latency
+        slow = rng.random() < self.tail
+        delay = rng.uniform(high, high * self.tail_factor) if slow else rng.uniform(low, high)
+        if not failed_before and rng.random() < self.errors:
+            return Step(status=rng.choice((429, 500)), delay=delay / 4,
+                        retry_after=round(rng.uniform(*self.retry_after), 3))
+        reply = rng.choice(ODD_ANSWERS) if rng.random() < self.odd else default_reply(number, body)
+        pieces, rest = [""], reply  # OpenAI's first chunk carries the role and no text
+        while rest:
+            size = rng.randint(1, 12)
+            pieces.append(rest[:size])
+            rest = rest[size:]
+        return Step(delay=delay, reply=reply, token_delay=rng.uniform(0, self.token_delay), chunks=tuple(pieces))
 
 
 @dataclass
@@ -150,20 +237,29 @@ class _Handler(BaseHTTPRequestHandler):
                 record.status = 400
                 self._error(400, "the request body is not a JSON object")
                 return
-            step = server._next_step()
-            delay = step.delay if step.delay is not None else self._header_seconds(DELAY_HEADER, server.delay)
-            token_delay = self._header_seconds(TOKEN_DELAY_HEADER, server.token_delay)
+            step = server._next_step(record.number, body)
+            # Only the scripted mode follows the course's latency hints: it serves the tests that
+            # need exact, known timings (tests/test_real_model.py, --follow-hints). No provider
+            # reads them, so the provider mode ignores them like the rest of what the course sends.
+            if server.provider is None:
+                default_delay = self._header_seconds(DELAY_HEADER, server.delay)
+                default_token_delay = self._header_seconds(TOKEN_DELAY_HEADER, server.token_delay)
+            else:
+                default_delay, default_token_delay = server.delay, server.token_delay
+            delay = step.delay if step.delay is not None else default_delay
+            token_delay = step.token_delay if step.token_delay is not None else default_token_delay
             if step.status != 200:
                 server._wait(delay)
                 record.status = step.status
-                self._error(step.status, f"scripted HTTP {step.status} (course test server)", step.retry_after)
+                self._error(step.status, f"HTTP {step.status} from the course test server", step.retry_after)
                 return
             reply = step.reply if step.reply is not None else server._reply(record.number, body)
+            pieces = list(step.chunks) if step.chunks is not None else tokens(reply)
             record.status = 200
             if body.get("stream"):
-                self._stream(body, reply, delay, token_delay)
+                self._stream(body, pieces, delay, token_delay)
             else:
-                server._wait(delay + token_delay * (len(tokens(reply)) - 1))
+                server._wait(delay + token_delay * (len(pieces) - 1))
                 self._json(200, server._completion(body, reply))
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             record.status = 499  # the client went away (e.g. it timed out) before the answer
@@ -200,8 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
         self._json(status, {"error": {"message": message, "type": kind, "param": None, "code": kind}}, headers)
 
-    def _stream(self, body: dict, reply: str, delay: float, token_delay: float) -> None:
-        """Send the reply as SSE chunks, with chunked transfer encoding (keep-alive safe)."""
+    def _stream(self, body: dict, pieces: list[str], delay: float, token_delay: float) -> None:
+        """Send the reply's pieces as SSE chunks, with chunked transfer encoding (keep-alive safe)."""
         server = self.server
         server._wait(delay)
         self.send_response(200)
@@ -213,7 +309,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         base = server._chunk_base(body)
-        pieces = tokens(reply)
         for index, piece in enumerate(pieces):
             if index:
                 server._wait(token_delay)
@@ -221,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._event({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
         self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
         if (body.get("stream_options") or {}).get("include_usage"):
-            self._event({**base, "choices": [], "usage": server._usage(body, reply)})
+            self._event({**base, "choices": [], "usage": server._usage(body, "".join(pieces))})
         self._write_chunk(b"data: [DONE]\n\n")
         self._write_chunk(b"")  # the last chunk of a chunked response
 
@@ -241,6 +336,9 @@ class OpenAIServer(ThreadingHTTPServer):
     request number and the JSON body; by default a sentence that does not match anything
     the fake model says); ``api_key``, if given, must be sent as the bearer token (else
     HTTP 401); ``keep_alive=False`` closes every connection after its response.
+    ``provider`` (a ``Provider``) makes the server behave like one: it then ignores the
+    course's hint headers and draws each request's latency, answer and failure (scripted
+    steps still come first).
     """
 
     daemon_threads = True  # a handler stuck on a slow client never blocks the tests' exit
@@ -257,6 +355,7 @@ class OpenAIServer(ThreadingHTTPServer):
         api_key: str | None = None,
         model: str = DEFAULT_MODEL,
         keep_alive: bool = True,
+        provider: Provider | None = None,
     ) -> None:
         if delay < 0 or token_delay < 0:
             raise ValueError(f"delay and token_delay must be >= 0 seconds, got {delay!r}, {token_delay!r}")
@@ -264,6 +363,8 @@ class OpenAIServer(ThreadingHTTPServer):
         self.delay, self.token_delay, self.api_key, self.model = delay, token_delay, api_key, model
         self.reply = reply
         self.keep_alive = keep_alive
+        self.provider = provider
+        self._failed: set[str] = set()  # bodies the provider has failed once
         self.t0 = time.perf_counter()
         self._lock = threading.Lock()
         self._steps: deque[Step] = deque()
@@ -363,9 +464,17 @@ class OpenAIServer(ThreadingHTTPServer):
         with self._lock:
             record.finish = self._now()
 
-    def _next_step(self) -> Step:
+    def _next_step(self, number: int, body: dict) -> Step:
         with self._lock:
-            return self._steps.popleft() if self._steps else Step()
+            if self._steps:
+                return self._steps.popleft()
+            if self.provider is None:
+                return Step()
+            digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            step = self.provider.step(number, body, failed_before=digest in self._failed)
+            if step.status != 200:
+                self._failed.add(digest)
+            return step
 
     def _wait(self, seconds: float) -> None:
         if seconds > 0:
@@ -416,24 +525,45 @@ if pytest is not None:
 
 
 # -- command line ------------------------------------------------------------------------------
+def latency_range(text: str) -> tuple[float, float]:
+    """``"0.05-0.8"`` as ``(0.05, 0.8)`` seconds (for ``--latency``)."""
+    try:
+        low, high = (float(part) for part in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--latency must be LOW-HIGH seconds, e.g. 0.05-0.8, got {text!r}") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"--latency must have 0 <= LOW <= HIGH, got {text!r}")
+    return low, high
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Serve an OpenAI-compatible chat API on 127.0.0.1; with a command after --, "
-        "run it in real-model mode against the server, then stop.",
+        "run it in real-model mode against the server, then stop. By default the server behaves "
+        "like a provider (see Provider); --delay, --token-delay or --reply script it instead.",
     )
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
-    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
-    parser.add_argument("--token-delay", type=float, default=0.0, help="seconds between streamed chunks")
-    parser.add_argument("--reply", default=None, help="a fixed answer (default: a numbered sentence)")
+    parser.add_argument("--seed", type=int, default=0, help="the provider's seed")
+    parser.add_argument("--latency", type=latency_range, default=Provider.latency,
+                        help="the provider's latency range in seconds, LOW-HIGH (default 0.05-0.8)")
+    parser.add_argument("--delay", type=float, default=None, help="scripted: seconds before each answer")
+    parser.add_argument("--token-delay", type=float, default=None, help="scripted: seconds between streamed chunks")
+    parser.add_argument("--reply", default=None, help="scripted: a fixed answer (default: a numbered sentence)")
+    parser.add_argument("--follow-hints", action="store_true",
+                        help="scripted, and the models send their fake latencies, which the server waits")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- then a command to run")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     key = f"test-key-{secrets.token_hex(8)}" if command else None
-    server = OpenAIServer(args.port, delay=args.delay, token_delay=args.token_delay,
-                          reply=args.reply or default_reply, api_key=key)
+    scripted = args.follow_hints or any(v is not None for v in (args.delay, args.token_delay, args.reply))
+    provider = None if scripted else Provider(seed=args.seed, latency=args.latency)
+    server = OpenAIServer(args.port, delay=args.delay or 0.0, token_delay=args.token_delay or 0.0,
+                          reply=args.reply or default_reply, api_key=key, provider=provider)
+    mode = (f"a provider, seed {args.seed}, latency {args.latency[0]:g}-{args.latency[1]:g} s"
+            if provider else "scripted" + (", following the course's latency hints" if args.follow_hints else ""))
     with server:
         if not command:
-            print(f"Serving an OpenAI-compatible API at {server.base_url} (Ctrl-C stops).", flush=True)
+            print(f"Serving an OpenAI-compatible API at {server.base_url} as {mode} (Ctrl-C stops).", flush=True)
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:
@@ -443,16 +573,19 @@ def main(argv: list[str] | None = None) -> int:
             "OPENAI_API_KEY": key,
             "OPENAI_BASE_URL": server.base_url,
             "COURSE_MODEL": DEFAULT_MODEL,
-            "COURSE_LATENCY_HINT": "1",  # the models send their latencies; the server waits them
             "COURSE_DOTENV": "0",  # a developer's .env must not change the test
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")])),
         }
+        env.pop("COURSE_LATENCY_HINT", None)
+        if args.follow_hints:
+            env["COURSE_LATENCY_HINT"] = "1"  # the models send their latencies; the server waits them
         started = time.perf_counter()
         code = subprocess.call(command, env=env)
         records = server.records()
-        print(f"openai_server: {len(records)} requests, at most {server.peak_in_flight()} in flight, "
-              f"{sum(r.status == 200 for r in records)} answered, in {time.perf_counter() - started:.1f} s",
-              flush=True)
+        statuses = [r.status for r in records]
+        print(f"openai_server ({mode}): {len(records)} requests, at most {server.peak_in_flight()} in flight, "
+              f"{statuses.count(200)} answered, {statuses.count(429)} x 429, {statuses.count(500)} x 500, "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)
     return code
 
 

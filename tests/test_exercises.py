@@ -5,6 +5,7 @@ The trials run inside nbval's run of each learner notebook (``--exercise-trials`
 Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {question: code}``.
 """
 
+import os
 import subprocess
 import sys
 
@@ -23,8 +24,8 @@ def test_every_question_has_a_wrong_answer(solution):
     assert set(wrong_answers(solution.stem)) == set(questions)
 
 
-def collected(path: str) -> list[str]:
-    """The nodeids nbval collects from one notebook with ``--exercise-trials``."""
+def collected(path: str, env: dict | None = None) -> list[str]:
+    """The nodeids nbval collects from one notebook with ``--exercise-trials`` (``env``: more variables)."""
     command = [
         sys.executable,
         "-m",
@@ -36,7 +37,8 @@ def collected(path: str) -> list[str]:
         "--nbval-lax",
         "--exercise-trials",
     ]
-    done = subprocess.run([*command, path], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run([*command, path], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={**os.environ, **(env or {})})
     return [line for line in done.stdout.splitlines() if "::" in line]
 
 
@@ -50,6 +52,16 @@ def test_each_check_of_a_learner_notebook_is_followed_by_its_trials():
             expected += [f"{learner}::{check_name(cell)}: {step}" for step in STEPS]
     assert len(expected) == len(code_cells) + len(STEPS) * len(solution_code(SOLUTIONS[0]))
     assert collected(learner) == expected
+
+
+def test_in_real_model_mode_the_trials_only_try_the_solution():
+    """A check may accept more from a real model (it cannot know its answers): no wrong answer there."""
+    learner = "notebooks/" + SOLUTIONS[0].name
+    real = {"OPENAI_API_KEY": "unused-key", "COURSE_MODEL": "course-test-model", "COURSE_DOTENV": "0"}
+    offline = collected(learner, {"COURSE_MODEL": "fake"})
+    expected = [node for node in offline if not node.endswith((": wrong answer", ": its check fails"))]
+    assert len(expected) == len(offline) - 2 * len(solution_code(SOLUTIONS[0]))
+    assert collected(learner, real) == expected
 
 
 def test_each_question_of_a_solution_is_graded_right_after_its_tests():

@@ -502,9 +502,130 @@ def test_key_leak_plugin_fails_a_cell_that_prints_the_key(environ):
     assert done.value.value.outcome == "passed"
 
 
-def test_make_test_real_covers_every_learner_notebook():
+def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
     makefile = (ROOT / "Makefile").read_text()
     target = makefile.split("\ntest-real:", 1)[1].split("\n\n", 1)[0]
-    assert "notebooks/*.ipynb" in target and "openai_server.py" in target
+    assert "openai_server.py --seed $(SEED) --latency $(LATENCY)" in target and "$(REAL_NOTEBOOKS)" in target
+    assert "REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)" in makefile
+    assert "COURSE_LATENCY_HINT" not in target  # the provider-like server ignores the hints anyway
+    seeds = makefile.split("\nREAL_SEEDS := ", 1)[1].split("\n", 1)[0].split()
+    ranges = makefile.split("\nREAL_LATENCIES := ", 1)[1].split("\n", 1)[0].split()
+    assert len(set(seeds)) == 3 and len(set(ranges)) == 2
+    assert all(openai_server.latency_range(r) for r in ranges)
+    matrix = makefile.split("\ntest-real-matrix:", 1)[1].split("\n\n", 1)[0]
+    assert "for latency in $(REAL_LATENCIES)" in matrix and "for seed in $(REAL_SEEDS)" in matrix
     test = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "test-real" in test.split()
+    assert "make test-real-matrix" in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+# -- a provider the course does not control ------------------------------------------------------
+
+
+def provider(**settings) -> openai_server.Provider:
+    return openai_server.Provider(**{"latency": (0.03, 0.06), "tail": 0.0, "errors": 0.0, "odd": 0.0, **settings})
+
+
+def test_a_provider_ignores_the_course_hints(real, environ):
+    environ.update(COURSE_LATENCY_HINT="1", COURSE_TIME_SCALE="1")
+    real.provider = provider()
+    model = pc.get_chat_model("echo", latency=5.0, token_delay=0.5)  # hints of 5 s, and 0.5 s a chunk
+    _, seconds = elapsed(model.invoke, "one two three")
+    (record,) = real.records()
+    assert float(record.headers["X-Course-Delay"]) == pytest.approx(5.0)  # sent, and ignored:
+    assert seconds < 1.0, intervals(real)
+
+
+def test_a_provider_draws_from_its_seed():
+    body = {"messages": [{"role": "user", "content": "hi"}]}
+    one, other = openai_server.Provider(seed=1), openai_server.Provider(seed=2)
+    assert [one.step(n, body, False) for n in range(50)] == [one.step(n, body, False) for n in range(50)]
+    assert [one.step(n, body, False) for n in range(50)] != [other.step(n, body, False) for n in range(50)]
+    steps = [one.step(n, body, False) for n in range(2000)]
+    low, high = one.latency
+    answered = [s for s in steps if s.status == 200]
+    assert all(low <= s.delay <= high * one.tail_factor for s in answered)
+    slow = sum(s.delay > high for s in answered) / len(answered)
+    assert 0.5 * one.tail < slow < 2 * one.tail  # the slow tail
+    assert {s.status for s in steps} == {200, 429, 500}
+    assert 0.5 * one.errors < 1 - len(answered) / len(steps) < 2 * one.errors
+    assert all(one.retry_after[0] <= s.retry_after <= one.retry_after[1] for s in steps if s.status != 200)
+    assert set(openai_server.ODD_ANSWERS) <= {s.reply for s in answered}  # empty, JSON, refusal, long...
+    assert 0.5 * one.odd < sum(s.reply in openai_server.ODD_ANSWERS for s in answered) / len(answered) < 2 * one.odd
+    assert all(s.chunks[0] == "" and "".join(s.chunks) == s.reply for s in answered)
+    assert all(one.step(n, body, True).status == 200 for n in range(200))  # a body fails once at most
+
+
+@pytest.mark.parametrize("setting, value", [("latency", (0.5, 0.1)), ("tail", 1.5), ("errors", -0.1),
+                                            ("odd", 2), ("retry_after", (0, 1)), ("tail_factor", 0.5)])
+def test_bad_provider_settings_name_themselves(setting, value):
+    with pytest.raises(ValueError, match=setting):
+        openai_server.Provider(**{setting: value})
+
+
+def test_a_provider_failure_is_retried_after_retry_after(real):
+    real.provider = provider(errors=1.0, retry_after=(0.3, 0.3))  # every body fails once
+    message, seconds = elapsed(pc.get_chat_model("echo").invoke, "hi")
+    first, retry = real.records()
+    assert first.status in (429, 500) and retry.status == 200 and message.content.startswith("Reply 2 ")
+    assert retry.arrival - first.finish >= 0.3 and seconds >= 0.3
+
+
+def test_a_provider_streams_uneven_chunks_after_an_empty_one(real):
+    real.provider = provider()
+    chunks = [chunk.content for chunk in pc.get_chat_model("echo").stream("hi")]
+    reply = openai_server.default_reply(1, {})
+    assert "".join(chunks) == reply and chunks[0] == ""
+    assert chunks[1:] != openai_server.tokens(reply) and max(map(len, chunks)) <= 12  # 1-12 characters, not words
+
+
+def test_a_provider_odd_answers_reach_the_course_intact(real):
+    real.provider = provider(odd=1.0, seed=4)
+    answers = {pc.get_chat_model("echo").invoke(f"question {i}").content for i in range(12)}
+    assert answers <= set(openai_server.ODD_ANSWERS) and "" in answers and len(answers) > 2
+
+
+def test_the_command_line_serves_a_provider_unless_scripted():
+    assert openai_server.latency_range("0.05-0.8") == (0.05, 0.8)
+    for bad in ("0.8-0.05", "fast", "0.1"):
+        with pytest.raises(Exception, match="--latency"):
+            openai_server.latency_range(bad)
+
+
+# -- which notebooks make real calls ----------------------------------------------------------------
+
+
+def solution(tmp_path: Path, *cells: str) -> Path:
+    import nbformat
+
+    path = tmp_path / "solutions" / "99_x.ipynb"
+    path.parent.mkdir(exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
+    return path
+
+
+@pytest.mark.parametrize("code, real", [
+    ('pc.get_chat_model("echo", fake=True, latency=0.1)', False),
+    ('pc.get_chat_model("echo", latency=0.1)', True),
+    ("get_chat_model(task, fake=fake)", True),  # may be False
+    ("pc.get_chat_model(task, **settings)", True),  # may hold fake=False
+    ("pc.get_chat_model(task, fake=True, **settings)", False),
+    ('%time x = 1\nawait chain.ainvoke(pc.get_chat_model("echo", fake=True))', False),  # magics and await parse
+    ('ChatOpenAI(api_key="placeholder")', False),  # the same in both modes
+])
+def test_real_calls_reads_the_solution(tmp_path, code, real):
+    import real_calls
+
+    assert bool(real_calls.real_calls(solution(tmp_path, "x = 1", code))) is real
+
+
+def test_the_scan_agrees_with_the_measured_calls():
+    """The notebooks with real calls, read statically, are those whose run counted real calls (docs/real_model.md)."""
+    import real_calls
+
+    table = (ROOT / "docs" / "real_model.md").read_text().split("<!-- cost:begin -->")[1].split("<!-- cost:end -->")[0]
+    measured = {row.split("|")[1].strip() for row in table.splitlines()
+                if row.startswith("| 0") and int(row.split("|")[2].strip().replace(",", "")) > 0}
+    scanned = real_calls.real_model_notebooks()
+    assert {path.stem for path in scanned} == measured
+    assert all(path.exists() for path in scanned)
