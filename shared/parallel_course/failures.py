@@ -7,7 +7,14 @@ MODES = ("always", "every_nth", "first_n", "probability", "on_chunk")
 
 
 class RateLimitError(Exception):
-    """Like a provider's HTTP 429: transient, worth retrying after a pause."""
+    """Like a provider's HTTP 429: transient, worth retrying after a pause.
+
+    ``retry_after``: the pause the provider asks for, in course-seconds (None if it does not say).
+    """
+
+    def __init__(self, *args: object, retry_after: float | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class ModelTimeoutError(TimeoutError):
