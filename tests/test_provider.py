@@ -202,9 +202,8 @@ def test_measure_design_runs_sync_and_async_designs_and_keeps_errors():
         pc.measure_design(by_hand, [{"text": "no id"}])
 
 
-def test_rate_limit_error_keeps_its_old_signature():
+def test_a_rate_limit_error_says_no_retry_after_unless_its_raiser_does():
     assert pc.RateLimitError("x").retry_after is None
-    assert pc.RateLimitError("x", retry_after=0.5).retry_after == 0.5
 
 
 # -- the desk's answers ---------------------------------------------------------------------------

@@ -163,7 +163,9 @@ class SimulatedProvider:
                 return self._tries[prompt]
             counts["rejected"] += 1
             self._log.append(self._row(now, now, "rejected", 0, prompt))
-        raise RateLimitError(f"429 Too Many Requests: {reason}; retry after {wait:.2f} s", retry_after=wait)
+        error = RateLimitError(f"429 Too Many Requests: {reason}; retry after {wait:.2f} s")
+        error.retry_after = wait
+        raise error
 
     def wait(self, prompt: str, attempt: int) -> float:
         """The real seconds an admitted call takes (``tail_latency`` for the tail draws)."""
