@@ -13,11 +13,7 @@ SOLUTION = solution_code(ROOT / "solutions" / "10_capstone_support_desk.ipynb")[
 # every call at once: no rate limiter, no cap, every ticket at once (retries on each call)
 UNBOUNDED = SOLUTION + '''
 def capped_model(provider):
-    return provider.chat_model().with_retry(
-        retry_if_exception_type=TRANSIENT,
-        stop_after_attempt=3,
-        exponential_jitter_params={"initial": pc.scaled(0.2), "max": pc.scaled(1.0), "jitter": pc.scaled(0.1)},
-    )
+    return provider.chat_model().with_retry(**RETRY)
 
 
 def tickets_in_flight(provider):
@@ -43,11 +39,7 @@ def build_desk(provider):
         | RunnablePassthrough.assign(check=step("check"))
         | RunnableLambda(lambda s: {"id": s["id"], **{k: s[k] for k in ("category", "facts", "reply", "check")},
                                     "error": None})
-    ).with_retry(
-        retry_if_exception_type=TRANSIENT,
-        stop_after_attempt=3,
-        exponential_jitter_params={"initial": pc.scaled(0.2), "max": pc.scaled(1.0), "jitter": pc.scaled(0.1)},
-    )
+    ).with_retry(**RETRY)
 
     def lost(ticket, error):
         return {"id": ticket["id"], "category": None, "facts": None, "reply": None, "check": None, "error": repr(error)}
