@@ -1,7 +1,12 @@
-"""What the grading tests share: notebook 01's submissions, built from the learner notebook and the solution."""
+"""What the grading tests share: submissions built from a learner notebook and its solution (notebook 01 by
+default), and the grader run on them."""
 
 import ast
+import csv
 import doctest
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,31 +15,29 @@ from exercises import ROOT, is_answer_cell, solution_code, wrong_answers
 from parallel_course.grading.assignments import INIT_CELL, check_calls, load_assignment
 
 NAME = "01_runnable_parallel_overview"
-SOLUTION = ROOT / "solutions" / f"{NAME}.ipynb"
-LEARNER = ROOT / "notebooks" / f"{NAME}.ipynb"
 
 
 # ---------------------------------------------------------------------------------------------
 # Building submissions
 
 
-def answers() -> dict[str, str]:
-    return solution_code(SOLUTION)
+def answers(name: str = NAME) -> dict[str, str]:
+    return solution_code(ROOT / "solutions" / f"{name}.ipynb")
 
 
 def wrong() -> dict[str, str]:
     return wrong_answers(NAME)
 
 
-def learner() -> nbformat.NotebookNode:
-    return nbformat.read(LEARNER, as_version=4)
+def learner(name: str = NAME) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
 
 
-def answered(given: dict[str, str], nb=None) -> nbformat.NotebookNode:
+def answered(given: dict[str, str], nb=None, name: str = NAME) -> nbformat.NotebookNode:
     """The learner notebook with the answer cells of ``given`` filled in (in notebook order)."""
-    nb = nb or learner()
+    nb = nb or learner(name)
     cells = [c for c in nb.cells if is_answer_cell(c)]
-    for question, cell in zip(list(answers()), cells, strict=True):
+    for question, cell in zip(list(answers(name)), cells, strict=True):
         if question in given:
             cell.source = given[question]
     return nb
@@ -62,9 +65,9 @@ def defined_names(source: str) -> set[str]:
     return names
 
 
-def reduced(nb: nbformat.NotebookNode, assignment) -> nbformat.NotebookNode:
+def reduced(nb: nbformat.NotebookNode, assignment, name: str = NAME) -> nbformat.NotebookNode:
     """Drop the lesson cells that neither the answers nor the tests need (backward slicing)."""
-    needed = set().union(*(loaded_names(code) for code in answers().values()))
+    needed = set().union(*(loaded_names(code) for code in answers(name).values()))
     for question in assignment.tests.values():
         for case in question.test_cases:
             source = "".join(e.source for e in doctest.DocTestParser().get_examples(case.body))
@@ -110,13 +113,14 @@ def write(nb, folder: Path, student: str, name: str = f"{NAME}.ipynb") -> Path:
     return path
 
 
-def autograder_zip(folder: Path) -> Path:
+def autograder_zip(folder: Path, name: str = NAME) -> Path:
     """build/autograder's zip if it is newer than the solution and agrees with notebooks/, else a fresh one."""
-    built, target = ROOT / "build" / "autograder" / f"{NAME}.zip", folder / f"{NAME}.zip"
-    if built.exists() and built.stat().st_mtime >= SOLUTION.stat().st_mtime:
+    built, target = ROOT / "build" / "autograder" / f"{name}.zip", folder / f"{name}.zip"
+    solution = ROOT / "solutions" / f"{name}.ipynb"
+    if built.exists() and built.stat().st_mtime >= solution.stat().st_mtime:
         visible = {
-            name: [c["code"] for c in test["suites"][0]["cases"]]
-            for name, test in learner().metadata["otter"]["tests"].items()
+            question: [c["code"] for c in test["suites"][0]["cases"]]
+            for question, test in learner(name).metadata["otter"]["tests"].items()
         }
         shipped = load_assignment(built, ROOT / "notebooks")
         if visible == {q: [c.body for c in t.test_cases if not c.hidden] for q, t in shipped.tests.items()}:
@@ -124,9 +128,38 @@ def autograder_zip(folder: Path) -> Path:
             return target
     import assign  # scripts/assign.py: otter assign into a temporary folder
 
-    assign.run_otter_assign(SOLUTION, folder / "assign")
+    assign.run_otter_assign(solution, folder / "assign")
     target.write_bytes(next((folder / "assign" / "autograder").glob("*-autograder_*.zip")).read_bytes())
     return target
+
+
+def run_grader(subs: Path, out: Path, autograder: Path, *args: str, wait: bool = True):
+    """scripts/grade.py in a subprocess, its temporary folders under ``subs.parent / "tmp"``."""
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "grade.py"),
+        str(subs),
+        "--out",
+        str(out),
+        "--autograder",
+        str(autograder),
+        "--workers",
+        "2",
+        "--quiet",
+        *args,
+    ]
+    (subs.parent / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(subs.parent / "tmp")}
+    if not wait:
+        return subprocess.Popen(command, cwd=subs.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = subprocess.run(command, cwd=subs.parent, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def read_rows(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "grades.csv", newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
 
 
 def processes_named(mark: str) -> list[int]:

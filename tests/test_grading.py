@@ -17,8 +17,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -38,7 +36,9 @@ from grading_support import (
     minimal,
     parent_of,
     processes_named,
+    read_rows,
     reduced,
+    run_grader,
     write,
     wrong,
 )
@@ -146,35 +146,6 @@ def build_class(folder: Path, assignment) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------------
 # Running the grader
-
-
-def run_grader(subs: Path, out: Path, autograder: Path, *args: str, wait: bool = True):
-    """scripts/grade.py in a subprocess, its temporary folders under ``subs.parent / "tmp"``."""
-    command = [
-        sys.executable,
-        str(ROOT / "scripts" / "grade.py"),
-        str(subs),
-        "--out",
-        str(out),
-        "--autograder",
-        str(autograder),
-        "--workers",
-        "2",
-        "--quiet",
-        *args,
-    ]
-    (subs.parent / "tmp").mkdir(exist_ok=True)
-    env = {**os.environ, "TMPDIR": str(subs.parent / "tmp")}
-    if not wait:
-        return subprocess.Popen(command, cwd=subs.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    done = subprocess.run(command, cwd=subs.parent, env=env, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done
-
-
-def read_rows(out: Path) -> dict[str, dict[str, str]]:
-    with open(out / "grades.csv", newline="") as f:
-        return {row["student"]: row for row in csv.DictReader(f)}
 
 
 def digest(folder: Path) -> dict[str, str]:

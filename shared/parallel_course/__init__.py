@@ -2,9 +2,10 @@
 
 import gc
 
+from . import support_desk
 from .benchmark import abenchmark, benchmark, plot_benchmark
 from .concurrency import BlockingIO, LoopWatch, in_flight, plot_in_flight, run_in_new_loop
-from .data import data_path, load_reviews
+from .data import data_path, load_reviews, load_tickets
 from .failures import (
     FailurePlan,
     ModelTimeoutError,
@@ -22,6 +23,7 @@ from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
 from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
 from .patterns import calls_timeline
+from .provider import Measurement, ProviderChatModel, SimulatedProvider, measure_design
 from .timeline import (
     TimelineRecorder,
     arecord_timeline,
@@ -39,10 +41,13 @@ __all__ = [
     "FailurePlan",
     "FakeChatModel",
     "LoopWatch",
+    "Measurement",
     "ModelTimeoutError",
+    "ProviderChatModel",
     "RateLimitError",
     "RunRecorder",
     "ServerError",
+    "SimulatedProvider",
     "TimelineRecorder",
     "Timer",
     "abenchmark",
@@ -62,6 +67,8 @@ __all__ = [
     "get_chat_model",
     "in_flight",
     "load_reviews",
+    "load_tickets",
+    "measure_design",
     "new_figure",
     "peak_concurrency",
     "plot_benchmark",
@@ -76,6 +83,7 @@ __all__ = [
     "run_in_new_loop",
     "scaled",
     "sequential",
+    "support_desk",
     "switches",
     "time_scale",
     "warm_up",

@@ -19,3 +19,8 @@ def data_path(name: str) -> Path:
 def load_reviews() -> pd.DataFrame:
     """Product reviews: id, product, rating, text, label ('positive' or 'negative')."""
     return pd.read_csv(data_path("reviews.csv"))
+
+
+def load_tickets() -> pd.DataFrame:
+    """Support tickets: id, channel, text, category, priority."""
+    return pd.read_csv(data_path("tickets.csv"))

@@ -7,7 +7,14 @@ MODES = ("always", "every_nth", "first_n", "probability", "on_chunk")
 
 
 class RateLimitError(Exception):
-    """Like a provider's HTTP 429: transient, worth retrying after a pause."""
+    """Like a provider's HTTP 429: transient, worth retrying after a pause.
+
+    ``retry_after``: the pause the provider asks for, in course-seconds (None if it does not say);
+    set on the instance by who raises it (``pc.SimulatedProvider`` does). No constructor of its
+    own: the real-model mode's error also derives from openai's, whose constructor takes keywords.
+    """
+
+    retry_after: float | None = None
 
 
 class ModelTimeoutError(TimeoutError):
