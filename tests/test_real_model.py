@@ -1,14 +1,13 @@
 """Real-model mode: ``get_chat_model`` returns ``ChatOpenAI``, tested over real HTTP on 127.0.0.1.
 
 Every test talks to ``tests/openai_server.py`` (started and stopped here) or to nothing;
-no network, no real key. Each test is bounded by a timer (``TEST_TIMEOUT``) and every
+no network, no real key. Each test is bounded by pytest-timeout (``TEST_TIMEOUT``) and every
 model has an explicit request timeout, so nothing can hang.
 """
 
 import asyncio
 import gc
 import os
-import signal
 import threading
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from parallel_course import envfile, models
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_TIMEOUT = 15  # seconds, per test
+pytestmark = pytest.mark.timeout(TEST_TIMEOUT)  # fail, never hang (pytest-timeout)
 KEY = "test-key-do-not-print-3f9a"
 DELAY = 0.2  # the server's answer delay in the overlap tests, seconds
 POOL = min(32, (os.cpu_count() or 1) + 4)  # ThreadPoolExecutor's default max_workers
@@ -43,20 +43,6 @@ def no_gc_pauses():
     gc.freeze()  # no collect first: that alone is one of those long pauses
     yield
     gc.unfreeze()
-
-
-@pytest.fixture(autouse=True)
-def bounded():
-    """Fail (never hang) a test that runs longer than TEST_TIMEOUT seconds."""
-
-    def too_long(signum, frame):
-        pytest.fail(f"test took longer than {TEST_TIMEOUT} s", pytrace=False)
-
-    previous = signal.signal(signal.SIGALRM, too_long)
-    signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)
-    yield
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
