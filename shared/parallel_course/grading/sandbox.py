@@ -121,6 +121,7 @@ def confine(
             _build_root(readable, limits, owner=uid if as_root else 0)
             _lock_down(limits, uid if as_root else None)
             os.setsid()  # a session, so an autogroup, of its own: its processes share one fair share of the CPU
+            _lower_priority()
         except Exception as e:
             report("grader_error", f"sandbox: {e}")
             os._exit(72)
@@ -134,6 +135,7 @@ def unconfined(work: Callable[[], None], workdir: str, limits: Limits) -> NoRetu
     if pid == 0:
         die_with_parent(os.getppid(), signal.SIGKILL)
         os.setsid()
+        _lower_priority()
         os.chdir(workdir)
         _set_limits(limits)
         run_and_exit(work)
@@ -184,6 +186,13 @@ def supervise(pid: int, group: bool = False, limits: Limits | None = None, repor
         signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
         os.kill(os.getpid(), os.WTERMSIG(status))
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def _lower_priority() -> None:
+    """Nice 10 for the sandbox's autogroup (and its process): the machine's own work comes first."""
+    os.nice(10)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as f:
+        f.write("10")
 
 
 def _host_root() -> bool:
