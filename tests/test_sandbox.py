@@ -21,7 +21,17 @@ from pathlib import Path
 
 import pytest
 from exercises import ROOT
-from grading_support import NAME, answered, answers, autograder_zip, learner, minimal, processes_named, write
+from grading_support import (
+    NAME,
+    answered,
+    answers,
+    autograder_zip,
+    learner,
+    minimal,
+    processes_named,
+    run_grader,
+    write,
+)
 
 from parallel_course.grading import sandbox
 
@@ -156,11 +166,7 @@ def repository_state() -> str:
     return status.stdout.decode() + hashlib.sha256(hashes.stdout).hexdigest()
 
 
-def run_grader(subs: Path, out: Path, zips: Path, *args: str, prefix: tuple[str, ...] = (), timeout: float = 240):
-    command = [*prefix, sys.executable, str(ROOT / "scripts" / "grade.py"), str(subs), "--out", str(out)]
-    command += ["--autograder", str(zips), "--workers", "2", "--quiet", *args]
-    env = {**os.environ, "OPENAI_API_KEY": SECRET, "COURSE_GRADER_TEST_SECRET": SECRET}
-    return subprocess.run(command, cwd=subs.parent, env=env, capture_output=True, text=True, timeout=timeout)
+SECRETS = {"OPENAI_API_KEY": SECRET, "COURSE_GRADER_TEST_SECRET": SECRET}  # in the grader's environment
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +192,7 @@ def hostile(tmp_path_factory):
         "home": sorted(os.listdir(Path.home())),
     }
     started = time.monotonic()
-    done = run_grader(subs, out, zips, "--timeout", "60")
+    done = run_grader(subs, out, zips, "--timeout", "60", env=SECRETS, check=False)
     seconds = time.monotonic() - started
     time.sleep(max(0.0, 6.5 - seconds))  # the detached child's 5 s are over
     with open(out / "grades.csv", newline="") as f:
@@ -281,13 +287,12 @@ def test_without_user_namespaces_grading_stops_with_a_clear_message(hostile, tmp
     prefix = ("unshare", "--user", "--map-root-user", "sh", "-c", 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"', "sh")  # noqa: E501
     subs = tmp_path / "submissions"
     write(learner(), subs, "bob")
-    refused = run_grader(subs, tmp_path / "out", hostile["zips"], prefix=prefix)
+    refused = run_grader(subs, tmp_path / "out", hostile["zips"], prefix=prefix, check=False)
     assert refused.returncode != 0
     assert "cannot build the sandbox" in refused.stderr and "--unsandboxed" in refused.stderr
     assert "user namespaces" in refused.stderr
     assert not (tmp_path / "out" / "grades.csv").exists()
-    allowed = run_grader(subs, tmp_path / "out", hostile["zips"], "--unsandboxed", prefix=prefix)
-    assert allowed.returncode == 0, allowed.stderr[-2000:]
+    run_grader(subs, tmp_path / "out", hostile["zips"], "--unsandboxed", prefix=prefix)
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert row["status"] == "graded" and "UNSANDBOXED" in row["reason"]
