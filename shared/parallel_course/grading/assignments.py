@@ -103,12 +103,8 @@ def cell_source(cell: dict) -> str:
 
 def check_calls(source: str) -> list[str]:
     """Questions checked by ``<anything>.check("name")`` calls in a cell (none if it does not parse)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
     names = []
-    for node in ast.walk(tree):
+    for node in ast.walk(_parsed(source)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -123,14 +119,18 @@ def check_calls(source: str) -> list[str]:
 
 def imported_modules(source: str) -> list[str]:
     """Modules imported at the top level of a cell (``import a.b`` -> ``a.b``)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
     modules = []
-    for node in tree.body:
+    for node in _parsed(source).body:
         if isinstance(node, ast.Import):
             modules += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             modules.append(node.module)
     return modules
+
+
+def _parsed(source: str) -> ast.Module:
+    """The cell's syntax tree; an empty one if it does not parse (the learner's syntax error)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ast.Module(body=[], type_ignores=[])
