@@ -8,6 +8,8 @@ model has an explicit request timeout, so nothing can hang.
 import asyncio
 import gc
 import os
+import re
+import subprocess
 import threading
 from pathlib import Path
 
@@ -488,20 +490,28 @@ def test_key_leak_plugin_fails_a_cell_that_prints_the_key(environ):
     assert done.value.value.outcome == "passed"
 
 
+def planned_real_runs(target: str) -> list[tuple[str, str, list[str]]]:
+    """(seed, latency range, notebooks) of every provider-like server run ``make -n target`` would start."""
+    out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    runs = []
+    for command in out.replace("\\\n", " ").splitlines():
+        match = re.search(r"openai_server\.py --seed (\S+) --latency (\S+) -- (.*)", command)
+        if match:
+            runs.append((match[1], match[2], re.findall(r"notebooks/\S+\.ipynb", match[3])))
+    return runs
+
+
 def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
-    makefile = (ROOT / "Makefile").read_text()
-    target = makefile.split("\ntest-real:", 1)[1].split("\n\n", 1)[0]
-    assert "openai_server.py --seed $(SEED) --latency $(LATENCY)" in target and "$(REAL_NOTEBOOKS)" in target
-    assert "REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)" in makefile
-    assert "COURSE_LATENCY_HINT" not in target  # the provider-like server ignores the hints anyway
-    seeds = makefile.split("\nREAL_SEEDS := ", 1)[1].split("\n", 1)[0].split()
-    ranges = makefile.split("\nREAL_LATENCIES := ", 1)[1].split("\n", 1)[0].split()
-    assert len(set(seeds)) == 3 and len(set(ranges)) == 2
-    assert all(openai_server.latency_range(r) for r in ranges)
-    matrix = makefile.split("\ntest-real-matrix:", 1)[1].split("\n\n", 1)[0]
-    assert "for latency in $(REAL_LATENCIES)" in matrix and "for seed in $(REAL_SEEDS)" in matrix
-    test = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    assert "test-real" in test.split()
+    from real_calls import real_model_notebooks
+
+    scanned = sorted(str(p.relative_to(ROOT)) for p in real_model_notebooks())
+    matrix = planned_real_runs("test-real-matrix")
+    assert len({(seed, latency) for seed, latency, _ in matrix}) == len(matrix) == 6  # 3 seeds x 2 ranges
+    assert len({seed for seed, _, _ in matrix}) == 3 and len({latency for _, latency, _ in matrix}) == 2
+    assert all(openai_server.latency_range(latency) for _, latency, _ in matrix)
+    assert all(sorted(notebooks) == scanned for _, _, notebooks in matrix)
+    (one,) = planned_real_runs("test")  # make test: one pair of the matrix
+    assert one in matrix
     assert "make test-real-matrix" in (ROOT / ".ci" / "run").read_text().splitlines()
 
 
