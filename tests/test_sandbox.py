@@ -8,12 +8,14 @@ loopback saw no connection, and the honest submissions have their exact scores.
 """
 
 import csv
+import errno
 import hashlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -307,3 +309,47 @@ def test_the_sandbox_mounts_only_what_a_notebook_reads():
         str(ROOT / "data"),
         str(ROOT / "shared" / "parallel_course"),
     ]
+
+
+def in_sandbox(readable: list[str], probe) -> str:
+    """What ``probe()`` returns when run in a sandbox that can read ``readable`` besides the usual."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rfd)
+        try:
+            paths = sandbox.readable_paths() + readable
+
+            def say(*message: str) -> None:
+                os.write(wfd, message[-1].encode())
+
+            sandbox.confine(lambda: say(probe()), paths, sandbox.Limits(), say)
+        finally:
+            os._exit(70)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as f:
+        said = f.read().decode()
+    os.waitpid(pid, 0)
+    return said
+
+
+def test_a_readable_folder_under_tmp_is_there_and_read_only():
+    """The sandbox's private /tmp must not hide what it reads from the host's /tmp (a clone in /tmp)."""
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-readable-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)  # readable by the sandbox's own user, as a clone's files are
+        (folder / "data.txt").write_text("course data")
+
+        def probe() -> str:
+            try:
+                (folder / "written.txt").write_text("x")
+                written = "written"
+            except OSError as e:
+                written = errno.errorcode[e.errno]
+            return f"{(folder / 'data.txt').read_text()} | {written} | {sorted(os.listdir('/tmp'))}"
+
+        said = in_sandbox([str(folder)], probe)
+        assert said == f"course data | EROFS | {[folder.name]}", said  # read-only; its /tmp holds only the bind
+        assert not (folder / "written.txt").exists()
+    finally:
+        shutil.rmtree(folder)

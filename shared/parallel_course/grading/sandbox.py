@@ -236,6 +236,14 @@ def _build_root(readable: list[str], limits: Limits, owner: int) -> None:
         raise SandboxError(f"pivot_root: unknown system call number on {os.uname().machine}")
     _call(_libc.syscall(pivot, b"/tmp", b"/tmp/host"), "pivot_root")
     os.chdir("/")
+    quarter = limits.scratch // 4  # the private folders first: a readable path may lie under /tmp
+    for path, size, mode in (
+        ("/submission", limits.scratch, "0700"),
+        ("/tmp", quarter, "1777"),
+        ("/dev/shm", quarter, "1777"),
+    ):
+        os.makedirs(path, exist_ok=True)
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode},uid={owner},gid={owner}")
     for path in readable:
         _bind("/host" + path, path, writable=False)
     for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):  # merged-/usr symlinks
@@ -244,14 +252,6 @@ def _build_root(readable: list[str], limits: Limits, owner: int) -> None:
     for device in DEVICES:
         if os.path.exists(f"/host/dev/{device}"):
             _bind(f"/host/dev/{device}", f"/dev/{device}", writable=True)
-    quarter = limits.scratch // 4
-    for path, size, mode in (
-        ("/submission", limits.scratch, "0700"),
-        ("/tmp", quarter, "1777"),
-        ("/dev/shm", quarter, "1777"),
-    ):
-        os.makedirs(path, exist_ok=True)
-        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode},uid={owner},gid={owner}")
     os.makedirs("/proc", exist_ok=True)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _call(_libc.umount2(b"/host", MNT_DETACH), "umount the host's root")
