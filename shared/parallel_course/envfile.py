@@ -7,40 +7,27 @@ looked for in the current directory, then at the root of the course repository (
 shell ``export`` or a test's setting is never changed by the file. ``COURSE_DOTENV=0``
 turns the file off. Values are never printed: ``load_env_file`` returns only names.
 
-The format is the usual one: ``NAME=value`` lines, an optional ``export`` in front,
-``#`` comments, values optionally in single or double quotes.
+The format is python-dotenv's: ``NAME=value`` lines, an optional ``export`` in front, ``#``
+comments, values optionally in single or double quotes.
 """
 
+import io
 import os
-import re
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 ENV_FILE_NAME = ".env"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SWITCH = "COURSE_DOTENV"
 
-_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 _loaded = False
 
 
 def parse_env_file(text: str) -> dict[str, str]:
-    """``{name: value}`` from the text of a ``.env`` file (malformed lines are skipped)."""
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _LINE.match(line)
-        if not match:
-            continue
-        name, value = match.groups()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-            if match.group(2).startswith('"'):
-                value = value.replace("\\n", "\n").replace('\\"', '"')
-        else:
-            value = re.split(r"\s+#", value, maxsplit=1)[0]  # an inline comment after a space
-        values[name] = value
-    return values
+    """``{name: value}`` from the text of a ``.env`` file, read by python-dotenv (a malformed line is
+    skipped, with a logged warning naming it)."""
+    return {name: value for name, value in dotenv_values(stream=io.StringIO(text)).items() if value is not None}
 
 
 def find_env_file() -> Path | None:
