@@ -300,6 +300,25 @@ def test_without_user_namespaces_grading_stops_with_a_clear_message(hostile, tmp
     assert row["status"] == "graded" and "UNSANDBOXED" in row["reason"]
 
 
+def test_a_grader_that_is_not_the_machines_root_sandboxes_in_a_user_namespace(hostile, tmp_path):
+    """Most instructors are not root: the root of a user namespace stands in for one."""
+    if shutil.which("unshare") is None:
+        pytest.skip("util-linux's unshare is not installed")
+    subs = tmp_path / "submissions"
+    write(learner(), subs, "bob")
+    write(minimal(attack("import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n"
+                         "    found.append('net')\nexcept OSError:\n    pass\n"
+                         f"try:\n    open({str(ROOT / 'PWNED_userns.txt')!r}, 'w')\n    found.append('repo')\n"
+                         "except OSError:\n    pass")), subs, "h_userns")  # fmt: skip
+    run_grader(subs, tmp_path / "out", hostile["zips"], prefix=("unshare", "--user", "--map-root-user"))
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert rows["bob"]["status"] == "graded" and float(rows["bob"]["total"]) == 0
+    assert "UNSANDBOXED" not in rows["bob"]["reason"] + rows["h_userns"]["reason"]
+    said = (tmp_path / "out" / "feedback" / "h_userns" / f"{NAME}.md").read_text()
+    assert "RuntimeError: RESULT []" in said and not (ROOT / "PWNED_userns.txt").exists()
+
+
 def test_the_sandbox_mounts_only_what_a_notebook_reads():
     readable = sandbox.readable_paths()
     assert str(ROOT) not in readable and not any(p == str(Path.home()) for p in readable)
