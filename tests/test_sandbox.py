@@ -38,6 +38,7 @@ from grading_support import (
 from parallel_course.grading import sandbox
 
 SECRET = f"sk-grader-secret-{uuid.uuid4().hex}"
+PACKAGE = ROOT / "shared" / "parallel_course"  # read-only in the sandbox, wherever the course lives
 MARK = f"detached-{uuid.uuid4().hex[:12]}"
 
 
@@ -308,7 +309,7 @@ def test_a_grader_that_is_not_the_machines_root_sandboxes_in_a_user_namespace(ho
     write(learner(), subs, "bob")
     write(minimal(attack("import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n"
                          "    found.append('net')\nexcept OSError:\n    pass\n"
-                         f"try:\n    open({str(ROOT / 'PWNED_userns.txt')!r}, 'w')\n    found.append('repo')\n"
+                         f"try:\n    open({str(PACKAGE / 'PWNED_userns.txt')!r}, 'w')\n    found.append('package')\n"
                          "except OSError:\n    pass")), subs, "h_userns")  # fmt: skip
     run_grader(subs, tmp_path / "out", hostile["zips"], prefix=("unshare", "--user", "--map-root-user"))
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
@@ -316,7 +317,7 @@ def test_a_grader_that_is_not_the_machines_root_sandboxes_in_a_user_namespace(ho
     assert rows["bob"]["status"] == "graded" and float(rows["bob"]["total"]) == 0
     assert "UNSANDBOXED" not in rows["bob"]["reason"] + rows["h_userns"]["reason"]
     said = (tmp_path / "out" / "feedback" / "h_userns" / f"{NAME}.md").read_text()
-    assert "RuntimeError: RESULT []" in said and not (ROOT / "PWNED_userns.txt").exists()
+    assert "RuntimeError: RESULT []" in said and not (PACKAGE / "PWNED_userns.txt").exists()
 
 
 def test_the_sandbox_mounts_only_what_a_notebook_reads():
