@@ -16,6 +16,7 @@ badges (scripts/launch.py).
 import argparse
 import json
 import logging
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -54,6 +55,8 @@ def run_otter_assign(solution: Path, out: Path) -> None:
 
 BUILD = ROOT / "build" / "assign"
 README = ROOT / "README.md"
+OTTER_INIT = re.compile(r"^# Initialize Otter\nimport otter\ngrader = otter\.Notebook\(([^)]*)\)$")
+CHECKS_INIT = r"# Initialize Otter\nimport parallel_course as pc\ngrader = pc.Checks(\1)"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -61,12 +64,20 @@ def built_learner(solution: Path) -> Path:
     return BUILD / solution.stem / "learner.ipynb"
 
 
+def with_short_checks(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Make otter's init cell create ``pc.Checks``, otter's grader with checks a learner reads at a glance."""
+    init = nb.cells[0]
+    assert OTTER_INIT.match(init.source), f"otter's init cell changed: {init.source!r}"
+    init.source = OTTER_INIT.sub(CHECKS_INIT, init.source)
+    return nb
+
+
 def build(solution: Path, repository: str, out: Path) -> Path:
     """otter assign one solution into ``out``: its learner notebook (launch cells, normalised), returned."""
     shutil.rmtree(out, ignore_errors=True)
     run_otter_assign(solution, out / "otter")
     learner = out / "otter" / "student" / solution.name
-    nb = add_launch_cells(nbformat.read(learner, as_version=4), repository, solution.name)
+    nb = add_launch_cells(with_short_checks(nbformat.read(learner, as_version=4)), repository, solution.name)
     nbformat.write(normalise(nb), out / "learner.ipynb")
     return out / "learner.ipynb"
 

@@ -12,6 +12,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 AUTOGRADER = ROOT / "build" / "autograder"  # written by scripts/assign.py
 CHECK = re.compile(r'^grader\.check\("([^"]+)"\)\s*$')
+# a check's feedback is read at a glance: at most 6 non-empty lines, no traceback or doctest transcript
+SHORT = (
+    "_text = repr(_feedback)\n"
+    "assert len([_line for _line in _text.splitlines() if _line.strip()]) <= 6, _text\n"
+    "assert not any(_w in _text for _w in ('Traceback', 'Trying:', 'Expecting', 'doctest', '.py\"')), _text"
+)
 
 
 def raw_directive(cell) -> str | None:
@@ -57,9 +63,10 @@ def wrong_answers(notebook: str) -> dict[str, str]:
 def exercise_trials(items: list) -> list:
     """nbval's cells, with cells added after each exercise (``--exercise-trials``).
 
-    In ``notebooks/``, after a learner's ``grader.check("q")`` (run with nothing attempted):
-    a wrong answer, an assertion that the check fails it, the solution, an assertion that
-    the check passes it, then the learner's own answer cells again, so the rest of the
+    In ``notebooks/``, after a learner's ``grader.check("q")`` (run with nothing attempted): an
+    assertion that the check says so, a wrong answer, an assertion that the check fails it with a
+    hint, the solution, an assertion that the check passes it (each feedback short: ``SHORT``),
+    then the learner's own answer cells again, so the rest of the
     notebook still runs with nothing attempted. In real-model mode (``make test-real``) the
     wrong answer is left out: a check may accept more from a real model, whose answers it
     cannot know, so only the solution must pass. In ``solutions/``, after each question's
@@ -107,14 +114,17 @@ def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
         elif question := check_name(cell):
             if question not in wrong:
                 raise KeyError(f"tests/wrong_answers/{learner.stem}.py has no wrong answer for {question}")
-            check = f'grader.check("{question}").passed_all'
-            added[number] = {} if real else {
+            check = f'_feedback = grader.check("{question}")\n{SHORT}\nassert '
+            added[number] = {
+                f"{question}: nothing attempted, its check says so": check + '"not answered yet" in _text, _text'
+            }
+            added[number] |= {} if real else {
                 f"{question}: wrong answer": wrong[question],
-                f"{question}: its check fails": f'assert not {check}, "the check passes a wrong answer"',
+                f"{question}: its check fails": check + 'not _feedback.passed_all and "❌" in _text, _text',
             }
             added[number] |= {
                 f"{question}: solution": right[question],
-                f"{question}: its check passes": f'assert {check}, "the check fails the solution"',
+                f"{question}: its check passes": check + '_feedback.passed_all and "✅" in _text, _text',
                 f"{question}: nothing attempted again": "\n".join(placeholders),
             }
             placeholders = []

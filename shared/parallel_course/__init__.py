@@ -18,6 +18,7 @@ from .failures import (
     fail_with_probability,
 )
 from .fake_chat_model import FakeChatModel
+from .feedback import Checks
 from .figures import new_figure
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
@@ -38,6 +39,7 @@ from .timing import Timer, warm_up
 
 __all__ = [
     "BlockingIO",
+    "Checks",
     "FailurePlan",
     "FakeChatModel",
     "LoopWatch",

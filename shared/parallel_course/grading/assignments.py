@@ -16,7 +16,11 @@ from pathlib import Path
 
 from otter.test_files import OKTestFile
 
-INIT_CELL = re.compile(r"^\s*(#[^\n]*\n\s*)?import otter\s*\n\s*grader\s*=\s*otter\.Notebook\([^)]*\)\s*$")
+# the init cell of a learner notebook (scripts/assign.py's form, and otter's own in older copies)
+INIT_CELL = re.compile(
+    r"^\s*(#[^\n]*\n\s*)?import (otter|parallel_course as pc)\s*\n"
+    r"\s*grader\s*=\s*(otter\.Notebook|pc\.Checks)\([^)]*\)\s*$"
+)
 
 
 @dataclasses.dataclass

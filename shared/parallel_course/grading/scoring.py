@@ -14,6 +14,7 @@ from typing import Any
 
 from otter.test_files.abstract_test import TestCase, TestCaseResult
 
+from ..feedback import doctest_failure, first_hint
 from .assignments import INIT_CELL, Assignment, cell_source, check_calls
 from .runner import MAX_CHANNEL_BYTES
 from .submissions import Submission
@@ -244,37 +245,3 @@ def feedback_text(sub, assignment, row, verdicts, cells, reached, show_hidden: b
         lines += [f"- cell {c['index']}: {size(c['dropped'])} of output not kept" for c in truncated[:10]]
     return "\n".join(lines) + "\n"
 
-
-def first_hint(results: list[TestCaseResult]) -> str:
-    """What the first failing test case told the learner: its assertion's hint, else the error's line.
-
-    A hidden case's message is not shown to learners; it is named by its number only."""
-    for number, result in enumerate(results, 1):
-        if result.passed:
-            continue
-        if result.test_case.hidden:
-            return f"hidden test {number}"
-        lines = [line.strip() for line in doctest_failure(result.message) if line.strip()]
-        error = next((line for line in reversed(lines) if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line)), "")
-        if error.startswith("AssertionError: "):
-            return error[len("AssertionError: ") :][:160]
-        if error and error != "AssertionError":
-            return error[:160]
-        example = lines[lines.index("Failed example:") + 1] if "Failed example:" in lines[:-1] else ""
-        return f"failed: {example}"[:160] if example else f"test {number} failed"
-    return ""
-
-
-def doctest_failure(message: str) -> list[str]:
-    """The informative part of a doctest report: the failed example and what it raised or printed."""
-    text = message.split("*" * 70, 1)[1] if "*" * 70 in message else message
-    kept, block = [], ""
-    for line in text.strip().splitlines():
-        if line.startswith("Trying:") or line.startswith("*" * 20):
-            break  # the log of the examples after the failure
-        if line.strip() in ("Failed example:", "Exception raised:", "Expected:", "Got:", "Expected nothing"):
-            block = line.strip()
-        if block == "Exception raised:" and (line.startswith("      ") or line.strip().startswith("Traceback")):
-            continue  # the traceback's header and frames: the exception's own line says it
-        kept.append(line)
-    return [line[:200] for line in kept[:20]] or ["(no message)"]
