@@ -255,7 +255,7 @@ def test_a_dying_kernel_keeps_the_questions_graded_before_it(batch):
     assert row["status"] == "error"
     assert "died" in row["reason"] and "exit code 1" in row["reason"]
     first, second, *rest = assignment.order
-    assert float(row[first]) > 0
+    assert float(row[first]) + float(row[second]) > 0  # the quiz (0 points) may come first
     assert_same_scores(row, batch["rows"]["alice"], assignment, skip=frozenset(rest))
     assert all(float(row[q]) == 0 for q in rest)
     feedback = (batch["out"] / "feedback" / "grace" / f"{NAME}.md").read_text()

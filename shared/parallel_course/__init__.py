@@ -25,6 +25,7 @@ from .notebook import expect_error
 from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
 from .patterns import calls_timeline
 from .provider import Measurement, ProviderChatModel, SimulatedProvider, measure_design
+from .quiz import quiz
 from .timeline import (
     TimelineRecorder,
     arecord_timeline,
@@ -78,6 +79,7 @@ __all__ = [
     "plot_stream",
     "plot_timeline",
     "plot_timelines",
+    "quiz",
     "real_mode",
     "record_runs",
     "record_stream",

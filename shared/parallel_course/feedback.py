@@ -14,7 +14,7 @@ import otter
 from otter.test_files import TestCaseResult
 
 HIDDEN_NOTE = "Grading also runs hidden tests."
-EXERCISE = re.compile(r"\*\*Exercise (\d+)")
+EXERCISE = re.compile(r"\*\*(Exercise \d+|Self-check quiz)")
 CHECK = re.compile(r'^grader\.check\("([^"]+)"\)\s*$')
 
 
@@ -40,7 +40,7 @@ def is_placeholder(value) -> bool:
 
 
 def exercises(notebook: str | Path | None) -> dict[str, tuple[str, str]]:
-    """{question: ("Exercise k", the source of its answer cells as the learner got them)}."""
+    """{question: ("Exercise k" or "Self-check quiz", the source of its answer cells as the learner got them)}."""
     import nbformat
 
     try:
@@ -50,14 +50,14 @@ def exercises(notebook: str | Path | None) -> dict[str, tuple[str, str]]:
     found, heading, template = {}, None, ""
     for cell in cells:
         if cell.cell_type == "markdown" and (match := EXERCISE.search(cell.source)):
-            heading = f"Exercise {match.group(1)}"
+            heading = match.group(1)
         elif cell.cell_type != "code":
             continue
         elif "otter_answer_cell" in cell.metadata.get("tags", []):
             template += cell.source + "\n"
         elif match := CHECK.match(cell.source):
             found[match.group(1)] = (heading or match.group(1), template)
-            template = ""
+            heading, template = None, ""
     return found
 
 

@@ -18,4 +18,6 @@ WRONG = {
         'report = report[["summary", "sentiment", "keywords"]]\n'
         "agreement = 1.0"
     ),
+    # the sequential time for the parallel run; the rest right
+    "q01_quiz": 'quiz_answers = {1: "a", 2: "c", 3: "a", 4: "b", 5: "c", 6: "a"}',
 }

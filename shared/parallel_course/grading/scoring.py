@@ -162,8 +162,8 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
             for i, case in enumerate(test.test_cases)
         ]
         scores[question] = 0.0 if tampered else scored(test, verdicts[question]).score
-    lost = [q for q in assignment.order if q in reached and scores[q] < assignment.tests[q].possible]
-    hints = {q: first_hint(verdicts[q]) for q in lost}
+    missed = [q for q in assignment.order if q in reached and not all(r.passed for r in verdicts[q])]
+    hints = {q: first_hint(verdicts[q]) for q in missed}  # a 0-point quiz's too: where learners struggle
     row = {
         "student": sub.student,
         "notebook": sub.notebook,

@@ -1,0 +1,80 @@
+"""Self-check quizzes: ``pc.quiz(name)`` shows a notebook's questions and explains each wrong choice.
+
+The questions live in ``quizzes/<notebook name>.yaml``: a list of ``ask``, ``options`` (letter -> text,
+or none for a short value), ``answer`` and ``why`` (wrong letter -> why it is wrong, or one text).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+QUIZZES = Path(__file__).with_name("quizzes")
+
+
+@dataclass(frozen=True)
+class Question:
+    ask: str
+    answer: str | int | float
+    why: dict | str
+    options: dict | None = None
+
+    def explain(self, choice) -> str | None:
+        """None if ``choice`` is right, else why it is not."""
+        if _same(choice, self.answer):
+            return None
+        if self.options is None:
+            return self.why if isinstance(self.why, str) else self.why.get(str(choice), "not this one")
+        if str(choice) not in self.options:
+            return f"choose one of {', '.join(self.options)}"
+        return self.why[str(choice)] if isinstance(self.why, dict) else self.why
+
+
+def _same(choice, answer) -> bool:
+    if isinstance(answer, int | float) and not isinstance(answer, bool):
+        try:
+            return abs(float(choice) - answer) <= 1e-9 + 0.01 * abs(answer)
+        except (TypeError, ValueError):
+            return False
+    return str(choice).strip().lower() == str(answer).strip().lower()
+
+
+class Quiz:
+    """A notebook's questions; ``first_problem(answers)`` is the hint a check shows."""
+
+    def __init__(self, questions: list[Question]):
+        if not 5 <= len(questions) <= 8:
+            raise ValueError(f"questions: a quiz has 5 to 8 questions, not {len(questions)}")
+        self.questions = questions
+
+    def first_problem(self, answers: dict) -> str | None:
+        """Why the first answered question is wrong; else which ones are unanswered; None if all right."""
+        if not isinstance(answers, dict):
+            return "answer with a dict {question number: your choice}"
+        for number, question in enumerate(self.questions, 1):
+            choice = answers.get(number, ...)
+            if choice is not ... and (why := question.explain(choice)) is not None:
+                return f"question {number}: not {choice!r}. {why}"
+        unanswered = [str(n) for n in range(1, len(self.questions) + 1) if answers.get(n, ...) is ...]
+        return f"question {', '.join(unanswered)} not answered yet" if unanswered else None
+
+    def _repr_markdown_(self) -> str:
+        lines = []
+        for number, question in enumerate(self.questions, 1):
+            lines.append(f"**{number}.** {question.ask}\n")
+            for letter, text in (question.options or {}).items():
+                lines.append(f"- **{letter}** {text}")
+            lines.append("")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Quiz({len(self.questions)} questions)"
+
+
+def quiz(name: str) -> Quiz:
+    """The quiz of notebook ``name`` (e.g. ``"01_runnable_parallel_overview"``)."""
+    path = QUIZZES / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in QUIZZES.glob("*.yaml"))) or "none"
+        raise ValueError(f"name: no quiz {name!r} (quizzes: {known})")
+    return Quiz([Question(**entry) for entry in yaml.safe_load(path.read_text())])
