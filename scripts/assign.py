@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 from launch import add_launch_cells, configured_repository, readme_with_badges
+from proof_cells import collapse_proofs
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, NOTEBOOKS, AUTOGRADER = ROOT / "solutions", ROOT / "notebooks", ROOT / "build" / "autograder"
@@ -77,7 +78,8 @@ def build(solution: Path, repository: str, out: Path) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     run_otter_assign(solution, out / "otter")
     learner = out / "otter" / "student" / solution.name
-    nb = add_launch_cells(with_short_checks(nbformat.read(learner, as_version=4)), repository, solution.name)
+    nb = collapse_proofs(with_short_checks(nbformat.read(learner, as_version=4)))
+    nb = add_launch_cells(nb, repository, solution.name)
     nbformat.write(normalise(nb), out / "learner.ipynb")
     return out / "learner.ipynb"
 

@@ -16,7 +16,6 @@ The learner notebooks themselves are never changed; the download link on each pa
 """
 
 import argparse
-import ast
 import filecmp
 import hashlib
 import os
@@ -30,6 +29,7 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 from launch import colab_cell, configured_repository
+from proof_cells import is_proof
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "docs" / "website"
@@ -40,29 +40,6 @@ EXECUTED_BY = "scripts/build_site.py"  # in the cache records written here (MyST
 OTTER_INIT = "# Initialize Otter\n"  # the first line of the init cell otter assign writes
 REMOVE_CELL, REMOVE_OUTPUT = "remove-cell", "remove-output"  # MyST-NB's cell tags
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def is_proof(source: str) -> bool:
-    """True for a cell that only proves: asserts, ``if`` and ``for`` blocks of them, and test-only ``_name = ...``.
-
-    Such a cell prints nothing; the cell before it shows what it asserts.
-    """
-    try:
-        body = compile(source, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT).body
-    except SyntaxError:
-        return False
-    return proves_only(body) and any(isinstance(node, ast.Assert) for s in body for node in ast.walk(s))
-
-
-def proves_only(statements: list[ast.stmt]) -> bool:
-    def one(s: ast.stmt) -> bool:
-        if isinstance(s, ast.If | ast.For):
-            return proves_only(s.body) and proves_only(s.orelse)
-        if isinstance(s, ast.Assign):
-            return all(isinstance(t, ast.Name) and t.id.startswith("_") for t in s.targets)
-        return isinstance(s, ast.Assert)
-
-    return all(one(s) for s in statements)
 
 
 def is_check(source: str) -> bool:

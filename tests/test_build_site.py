@@ -3,16 +3,15 @@
 The build itself, in a browser, is tests/browser/test_site.py.
 """
 
-import sys
 from pathlib import Path
 
+import build_site  # scripts/ is on pytest's pythonpath
+import launch
 import nbformat
 import pytest
+from proof_cells import collapse_proofs, is_proof
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_site  # noqa: E402  (scripts/build_site.py)
-import launch  # noqa: E402  (scripts/launch.py)
 
 NOTEBOOK = ROOT / "notebooks" / "01_runnable_parallel_overview.ipynb"
 
@@ -24,9 +23,12 @@ NOTEBOOK = ROOT / "notebooks" / "01_runnable_parallel_overview.ipynb"
     "_card = chain.invoke(x)\nassert list(_card) == ['a']",
     "assert await model.ainvoke('x')",
     "for name in names:\n    assert runs[name] == 'ok'\nassert len(runs) == 2",
+    "assert 2.4 < _s < 3.3, _s\nprint(f'✓ measured {_s:.1f}x, expected about 3x')",
 ])
 def test_proof_cells(source):
-    assert build_site.is_proof(source)
+    assert is_proof(source)
+    nb = collapse_proofs(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]))
+    assert nb.cells[0].metadata["jupyter"] == {"source_hidden": True}  # collapsed in JupyterLab
 
 
 @pytest.mark.parametrize("source", [
@@ -40,7 +42,7 @@ def test_proof_cells(source):
     "",
 ])
 def test_cells_that_are_not_proof(source):
-    assert not build_site.is_proof(source)
+    assert not is_proof(source)
 
 
 def tags(cell) -> list[str]:
@@ -58,7 +60,7 @@ def test_a_page_hides_proofs_and_check_outputs_and_keeps_the_exercises():
     assert [c.source for c in kept] == [c.source for c in learner.cells]
     removed = [c.source for c in kept if build_site.REMOVE_CELL in tags(c)]
     assert removed[0].startswith("# Initialize Otter")
-    proofs = [c.source for c in learner.cells if c.cell_type == "code" and build_site.is_proof(c.source)]
+    proofs = [c.source for c in learner.cells if c.cell_type == "code" and is_proof(c.source)]
     assert proofs and removed[1:] == proofs  # the init cell, then every proof cell and nothing else
     answers = [c for c in kept if "otter_answer_cell" in tags(c)]
     assert len(answers) == 5 and all(tags(c) == ["otter_answer_cell"] for c in answers)
