@@ -6,6 +6,7 @@ from . import support_desk
 from .benchmark import abenchmark, benchmark, plot_benchmark
 from .concurrency import BlockingIO, LoopWatch, in_flight, plot_in_flight, run_in_new_loop
 from .data import data_path, load_reviews, load_tickets
+from .diagrams import diagram
 from .failures import (
     FailurePlan,
     ModelTimeoutError,
@@ -18,7 +19,7 @@ from .failures import (
     fail_with_probability,
 )
 from .fake_chat_model import FakeChatModel
-from .feedback import Checks
+from .feedback import Checks, answered
 from .figures import new_figure
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
@@ -54,6 +55,7 @@ __all__ = [
     "TimelineRecorder",
     "Timer",
     "abenchmark",
+    "answered",
     "arecord_runs",
     "arecord_stream",
     "arecord_timeline",
@@ -61,6 +63,7 @@ __all__ = [
     "calls_timeline",
     "data_path",
     "describe_mode",
+    "diagram",
     "expect_error",
     "fail_always",
     "fail_every",
