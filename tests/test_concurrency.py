@@ -128,13 +128,15 @@ def test_in_flight_of_nothing_and_bad_columns():
         in_flight(pd.DataFrame({"begin": [0.0], "end": [1.0]}))
 
 
-def test_plot_in_flight_draws_one_line_per_run_and_the_limit():
-    fig = plot_in_flight({"a": intervals((0, 1), (0, 1)), "b": intervals((0, 1))}, limit=1)
-    assert isinstance(fig, Figure)
-    ax = fig.axes[0]
-    assert len(ax.lines) == 3
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["a (peak 2)", "b (peak 1)", "limit 1"]
+def test_plot_in_flight_draws_a_panel_per_run_with_the_limit_in_course_seconds(monkeypatch):
+    monkeypatch.setenv("COURSE_MODEL", "fake")
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
+    fig = plot_in_flight({"a": intervals((0, 0.1), (0, 0.1)), "b": intervals((0, 0.2))}, limit=1)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2  # small multiples: no series hides another
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["a (peak 2)", "b (peak 1)"]
+    assert all(len(ax.lines) == 2 for ax in fig.axes)  # the steps and the limit
+    assert max(fig.axes[1].lines[0].get_xdata()) == pytest.approx(2.0)  # 0.2 s at scale 0.1
+    assert fig.axes[1].get_xlabel() == "course-seconds since the first call"
     with pytest.raises(ValueError, match="runs"):
         plot_in_flight({})
 

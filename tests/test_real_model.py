@@ -25,6 +25,7 @@ from support import elapsed
 
 import parallel_course as pc
 from parallel_course import envfile, models
+from parallel_course.timing import freeze_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_TIMEOUT = 15  # seconds, per test
@@ -42,7 +43,7 @@ def no_gc_pauses():
     2-core machine, with the GIL held: every server and client thread stalls, and a
     request that should take 0.2 s takes 1 s.
     """
-    gc.freeze()  # no collect first: that alone is one of those long pauses
+    freeze_imports()  # no collect first: that alone is one of those long pauses
     yield
     gc.unfreeze()
 

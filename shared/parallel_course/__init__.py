@@ -1,8 +1,6 @@
 """Helpers for the course "Running LangChain chains in parallel"."""
 
-import gc
-
-from . import support_desk
+from . import responders, support_desk
 from .benchmark import abenchmark, benchmark, plot_benchmark
 from .concurrency import BlockingIO, LoopWatch, in_flight, plot_in_flight, run_in_new_loop
 from .data import data_path, load_reviews, load_tickets
@@ -20,11 +18,11 @@ from .failures import (
 )
 from .fake_chat_model import FakeChatModel
 from .feedback import Checks, answered
-from .figures import new_figure
+from .figures import course_seconds, new_figure
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
 from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
-from .patterns import calls_timeline
+from .patterns import JUDGES, calls_timeline
 from .provider import Measurement, ProviderChatModel, SimulatedProvider, measure_design
 from .quiz import quiz
 from .timeline import (
@@ -40,6 +38,7 @@ from .timescale import scaled, time_scale
 from .timing import Timer, warm_up
 
 __all__ = [
+    "JUDGES",
     "BlockingIO",
     "Checks",
     "FailurePlan",
@@ -61,6 +60,7 @@ __all__ = [
     "arecord_timeline",
     "benchmark",
     "calls_timeline",
+    "course_seconds",
     "data_path",
     "describe_mode",
     "diagram",
@@ -84,6 +84,7 @@ __all__ = [
     "plot_timelines",
     "quiz",
     "real_mode",
+    "responders",
     "record_runs",
     "record_stream",
     "record_timeline",
@@ -96,7 +97,3 @@ __all__ = [
     "warm_up",
 ]
 
-
-# The garbage collector's full scans of the many objects the imports created pause every
-# thread for up to a few hundred ms on a busy machine; frozen objects are never scanned.
-gc.freeze()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .figures import new_figure
+from .figures import course_seconds, new_figure, time_label
 from .timescale import scaled
 
 LOG_COLUMNS = ["name", "start", "end", "duration", "thread"]
@@ -107,30 +107,27 @@ def in_flight(intervals: pd.DataFrame, start: str = "start", end: str = "end") -
     return pd.DataFrame({"time": times, "in_flight": counts})
 
 
-def plot_in_flight(
-    runs: Mapping[str, pd.DataFrame], ax=None, limit: int | None = None, title: str = "Calls in flight"
-):
-    """Draw the in-flight count of each run (call logs or timelines) over time; return the figure.
-
-    ``limit`` draws a dashed line, e.g. a provider's concurrency limit.
+def plot_in_flight(runs: Mapping[str, pd.DataFrame], limit: int | None = None, title: str = "Calls in flight"):
+    """Draw each run's in-flight count (call logs or timelines) in a panel of its own, on shared axes;
+    return the figure. ``limit`` draws a dashed line in every panel, e.g. a provider's concurrency limit.
     """
     if not runs:
         raise ValueError("runs must hold at least one call log or timeline")
-    if ax is None:
-        fig = new_figure(8, 3.2)
-        ax = fig.add_subplot()
-    for label, intervals in runs.items():
+    fig = new_figure(8, 1.2 * len(runs) + 1.3)
+    axes = fig.subplots(len(runs), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    for index, (ax, (label, intervals)) in enumerate(zip(axes, runs.items(), strict=True)):
         steps = in_flight(intervals)
-        label = f"{label} (peak {steps['in_flight'].max()})"
-        ax.step(steps["time"], steps["in_flight"], where="post", label=label)
-    if limit is not None:
-        ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1, label=f"limit {limit}")
-    ax.set_xlabel("seconds since the first call")
-    ax.set_ylabel("calls in flight")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize="small")
-    ax.set_title(title)
-    return ax.figure
+        time = course_seconds(steps["time"])
+        ax.step(time, steps["in_flight"], where="post", color=f"C{index}")
+        ax.fill_between(time, steps["in_flight"], step="post", color=f"C{index}", alpha=0.25)
+        if limit is not None:
+            ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
+        ax.set_title(f"{label} (peak {steps['in_flight'].max()})", loc="left", fontsize="medium")
+        ax.set_ylim(bottom=0)
+    axes[-1].set_xlabel(time_label("since the first call"))
+    fig.supylabel("calls in flight" + (f" (dashed: limit {limit})" if limit is not None else ""), fontsize="medium")
+    fig.suptitle(title)
+    return fig
 
 
 class LoopWatch:

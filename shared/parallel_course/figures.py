@@ -1,9 +1,10 @@
-"""Figures that Jupyter displays exactly once: returned by the plot helpers, not left in pyplot."""
+"""Figures that Jupyter displays exactly once (returned by the plot helpers, not left in pyplot), and
+their time axes in course-seconds."""
 
 from matplotlib.figure import Figure
 
 
-def _register_png_display() -> None:
+def show_figures() -> None:
     """Teach a running IPython to show a returned ``Figure`` as a PNG (pyplot is never involved)."""
     try:
         from IPython import get_ipython
@@ -21,4 +22,18 @@ def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-_register_png_display()  # on import of the package, inside Jupyter
+
+def course_seconds(seconds):
+    """Measured seconds as a time axis shows them: course-seconds offline (the time scale undone),
+    plain seconds with a real model (its latencies are not scaled)."""
+    from .models import real_mode
+    from .timescale import time_scale
+
+    return seconds if real_mode() else seconds / time_scale()
+
+
+def time_label(since: str) -> str:
+    """The time axis' label: ``course-seconds since ...`` offline, ``seconds since ...`` with a real model."""
+    from .models import real_mode
+
+    return f"{'seconds' if real_mode() else 'course-seconds'} {since}"

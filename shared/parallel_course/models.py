@@ -23,7 +23,6 @@ Real providers ignore the headers.
 
 import asyncio
 import functools
-import gc
 import os
 import random
 import threading
@@ -38,6 +37,7 @@ from .failures import ModelTimeoutError, RateLimitError, ServerError
 from .fake_chat_model import FakeChatModel
 from .responders import RESPONDERS
 from .timescale import scaled, time_scale
+from .timing import freeze_imports
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 60.0
@@ -180,10 +180,7 @@ def _make_chat_openai_class():
     import openai
     from langchain_openai import ChatOpenAI
 
-    # Move everything loaded so far (about 200,000 objects with openai) out of the garbage
-    # collector's reach: a full collection walks them all, holding the GIL for up to a
-    # second on a busy machine, and every branch of a parallel stalls with it.
-    gc.freeze()
+    freeze_imports()  # openai's imports too: about 200,000 objects
 
     class CourseChatOpenAI(ChatOpenAI):
         """``ChatOpenAI`` with the course's task instruction, errors and per-loop async client.

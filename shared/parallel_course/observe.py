@@ -15,7 +15,7 @@ import pandas as pd
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import AddableDict
 
-from .figures import new_figure
+from .figures import course_seconds, new_figure, time_label
 from .timeline import RunCallbacks, ainvoke_recorded, branch_key, invoke_recorded
 
 RUN_COLUMNS = [
@@ -166,18 +166,19 @@ def plot_stream(chunks: pd.DataFrame, ax=None, title: str | None = None, labels:
     rows = {key: index for index, key in enumerate(keys)}
     y = chunks["key"].map(rows)
     colours = [f"C{rows[key] % 10}" for key in chunks["key"]]
-    ax.scatter(chunks["t"], y, marker="o", s=30, color=colours, zorder=3)
+    arrivals = course_seconds(chunks["t"])
+    ax.scatter(arrivals, y, marker="o", s=30, color=colours, zorder=3)
     for key, index in rows.items():
-        times = chunks.loc[chunks["key"] == key, "t"]
+        times = arrivals[chunks["key"] == key]
         ax.hlines(index, times.min(), times.max(), color=f"C{index % 10}", alpha=0.3, linewidth=6)
     if labels:
-        for t, row, text in zip(chunks["t"], y, chunks["text"], strict=True):
+        for t, row, text in zip(arrivals, y, chunks["text"], strict=True):
             if text.strip():
                 ax.annotate(text.strip()[:14], (t, row), xytext=(0, 7), textcoords="offset points",
                             rotation=40, fontsize=7, ha="left", va="bottom")
     ax.set_yticks(range(len(keys)), keys)
     ax.set_ylim(len(keys) - 0.4, -0.6)
     ax.set_xlim(left=0)
-    ax.set_xlabel("seconds since the stream started")
+    ax.set_xlabel(time_label("since the stream started"))
     ax.set_title(title or f"Streamed chunks by branch ({len(chunks)} chunks)")
     return ax.figure

@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import patch_config
 
-from .figures import new_figure
+from .figures import course_seconds, new_figure, time_label
 
 BRANCH_TAG = "map:key:"
 # LangGraph puts these on every run inside a task (a node's run, a Send, a functional @task)
@@ -229,16 +229,17 @@ def peak_concurrency(intervals: pd.DataFrame, start: str = "start", end: str = "
 
 
 def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
-    """Draw one bar per branch (failed ones red and hatched); return the figure."""
+    """Draw one bar per branch (failed ones red and hatched), in course-seconds; return the figure."""
     if ax is None:
         fig = new_figure(8, 0.45 * max(len(timeline), 2) + 1.2)
         ax = fig.add_subplot()
     frame = timeline.reset_index(drop=True)
+    start, duration = course_seconds(frame["start"]), course_seconds(frame["duration"])
     failed = frame["status"].eq("error")
     ax.barh(
         frame.index,
-        frame["duration"],
-        left=frame["start"],
+        duration,
+        left=start,
         color=["tab:red" if f else "tab:blue" for f in failed],
         hatch=["//" if f else "" for f in failed],
         edgecolor="black",
@@ -246,12 +247,12 @@ def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     )
     ax.set_yticks(frame.index, frame["branch"])
     ax.invert_yaxis()
-    ax.set_xlabel("seconds since start")
-    ax.set_xlim(0, 1.05 * (frame["end"].max() if len(frame) else 1.0))
+    ax.set_xlabel(time_label("since start"))
+    wall = course_seconds(frame["end"].max()) if len(frame) else 1.0
+    ax.set_xlim(0, 1.05 * wall)
     if len(frame):
-        wall = frame["end"].max()
         ax.axvline(wall, color="gray", linestyle="--", linewidth=1)
-        ax.annotate(f"{wall:.2f} s", (wall, 0), xytext=(4, 0), textcoords="offset points", va="top", color="gray")
+        ax.annotate(f"{wall:.2f}", (wall, 0), xytext=(4, 0), textcoords="offset points", va="top", color="gray")
     ax.set_title(title or "Branch timeline" + (" (red: failed)" if failed.any() else ""))
     return ax.figure
 
@@ -265,6 +266,6 @@ def plot_timelines(timelines: Mapping[str, pd.DataFrame]):
     axes = fig.subplots(len(timelines), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
     for ax, (name, timeline) in zip(axes, timelines.items(), strict=True):
         plot_timeline(timeline, ax=ax, title=name)
-    ends = [t["end"].max() for t in timelines.values() if len(t)]
+    ends = [course_seconds(t["end"].max()) for t in timelines.values() if len(t)]
     axes[0].set_xlim(0, 1.05 * max(ends, default=1.0))  # the shared axis spans the longest run
     return fig

@@ -1,5 +1,6 @@
 """A stopwatch for ``with`` blocks, and a warm-up that keeps one-off costs out of timings."""
 
+import gc
 import time
 
 
@@ -39,11 +40,26 @@ class Timer:
         return f"Timer(elapsed={self.elapsed:.3f}s)" if self.start is not None else "Timer(not started)"
 
 
-def warm_up() -> None:
-    """Run one tiny parallel chain now, so LangChain's lazy imports on the first run of a
-    chain (tens of ms, notebook 07) do not land inside a lesson's first measurement."""
+def freeze_imports() -> None:
+    """Move every object loaded so far out of the garbage collector's reach.
+
+    A full collection walks them all (hundreds of thousands after LangChain's imports) holding the
+    GIL, up to a second on a busy machine, and every branch of a parallel stalls with it.
+    """
+    gc.freeze()
+
+
+def warm_up(first_run: bool = True) -> None:
+    """Prepare a notebook for measuring (its Setup calls it): returned figures show as pictures, the
+    imports are frozen out of the garbage collector's scans, and (``first_run``) one tiny parallel
+    chain runs now, so LangChain's lazy imports on a first run (tens of ms) stay out of the lesson's
+    first measurement. Notebook 07 measures that first run itself: ``first_run=False``."""
     from langchain_core.runnables import RunnableParallel
 
     from .fake_chat_model import FakeChatModel
+    from .figures import show_figures
 
-    RunnableParallel(a=FakeChatModel(latency=0)).batch(["warm-up"] * 2)
+    show_figures()
+    freeze_imports()
+    if first_run:
+        RunnableParallel(a=FakeChatModel(latency=0)).batch(["warm-up"] * 2)
