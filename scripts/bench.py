@@ -47,6 +47,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import parallel_course as pc  # noqa: E402
+from parallel_course.benchmark import rotation  # noqa: E402
 
 LATENCY = 0.3  # course-seconds per fake model call
 BRANCHES = [1, 2, 4, 8, 16, 32, 64]
@@ -70,12 +71,11 @@ def timed(call: Callable[[], Any], number: int = 1) -> tuple[float, float]:
 def run_cases(cases: list[tuple[Row, Callable[[], Any]]], repeats: int, number: int, bar: tqdm) -> list[Row]:
     """Time every case ``repeats`` times in rotation, after one untimed warm-up round."""
     rows: list[Row] = []
-    for repeat in range(-1, repeats):
-        for labels, call in cases:
-            wall, cpu = timed(call, number)
-            bar.update()
-            if repeat >= 0:
-                rows.append({**labels, "repeat": repeat, "wall_s": wall, "cpu_s": cpu})
+    for is_timed, (labels, call) in rotation(cases, repeats):
+        wall, cpu = timed(call, number)
+        bar.update()
+        if is_timed:
+            rows.append({**labels, "wall_s": wall, "cpu_s": cpu})
     return rows
 
 

@@ -28,8 +28,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from exercises import is_answer_cell, solution_code  # noqa: E402
+from parallel_course.otter_files import is_answer_cell, solution_code  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OUT = ROOT / "build" / "bench"

@@ -29,6 +29,7 @@ from langchain_core.language_models import FakeListChatModel  # noqa: E402
 from langchain_core.runnables import RunnableParallel  # noqa: E402
 
 from parallel_course import FakeChatModel, TimelineRecorder  # noqa: E402
+from parallel_course.benchmark import rotation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "bench" / "helpers.csv"
@@ -53,11 +54,10 @@ def row(benchmark: str, case: str, samples: list[float], unit_calls: int = 1) ->
 def interleaved(cases: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
     """Time each case ``repeats`` times, alternating cases on every round."""
     samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(repeats):
-        for name, case in cases.items():
-            start = time.perf_counter()
-            case()
-            samples[name].append(time.perf_counter() - start)
+    for _, name in rotation(cases, repeats, warmup=0):
+        start = time.perf_counter()
+        cases[name]()
+        samples[name].append(time.perf_counter() - start)
     return samples
 
 

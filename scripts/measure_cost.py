@@ -24,8 +24,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from exercises import check_name, is_answer_cell, solution_code  # noqa: E402
+from parallel_course.otter_files import check_name, is_answer_cell, solution_code  # noqa: E402
 
 MARKER = "COURSE-USAGE:"
 BEGIN, END = "<!-- cost:begin -->", "<!-- cost:end -->"

@@ -1,6 +1,5 @@
 """Read otter-format notebooks (questions, solutions, answer cells) and try their exercises under nbval."""
 
-import re
 import runpy
 import zipfile
 from collections import defaultdict
@@ -9,49 +8,16 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from parallel_course.otter_files import check_name, is_answer_cell, raw_directive, read_ok_test, solution_code
+
 ROOT = Path(__file__).resolve().parents[1]
 AUTOGRADER = ROOT / "build" / "autograder"  # written by scripts/assign.py
-CHECK = re.compile(r'^grader\.check\("([^"]+)"\)\s*$')
 # a check's feedback is read at a glance: at most 6 non-empty lines, no traceback or doctest transcript
 SHORT = (
     "_text = repr(_feedback)\n"
     "assert len([_line for _line in _text.splitlines() if _line.strip()]) <= 6, _text\n"
     "assert not any(_w in _text for _w in ('Traceback', 'Trying:', 'Expecting', 'doctest', '.py\"')), _text"
 )
-
-
-def raw_directive(cell) -> str | None:
-    """The otter directive of a raw cell ("BEGIN QUESTION", "END SOLUTION", ...), if any."""
-    if cell.cell_type != "raw" or not cell.source.startswith("# "):
-        return None
-    return cell.source.splitlines()[0][2:].strip()
-
-
-def solution_code(solution: Path) -> dict[str, str]:
-    """{question name: the code of its solution cells} from an otter-format solution notebook."""
-    answers, question, in_solution = {}, None, False
-    for cell in nbformat.read(solution, as_version=4).cells:
-        directive = raw_directive(cell)
-        if directive == "BEGIN QUESTION":
-            question = yaml.safe_load(cell.source.split("\n", 1)[1])["name"]
-            answers[question] = ""
-        elif directive == "BEGIN SOLUTION":
-            in_solution = True
-        elif directive == "END SOLUTION":
-            in_solution = False
-        elif in_solution and cell.cell_type == "code":
-            answers[question] += cell.source + "\n"
-    return answers
-
-
-def check_name(cell) -> str | None:
-    """The question a ``grader.check("...")`` cell checks, if it is one."""
-    match = CHECK.match(cell.source) if cell.cell_type == "code" else None
-    return match.group(1) if match else None
-
-
-def is_answer_cell(cell) -> bool:
-    return "otter_answer_cell" in cell.metadata.get("tags", [])
 
 
 def wrong_answers(notebook: str) -> dict[str, str]:
@@ -135,13 +101,9 @@ def _graded_tests(solution: Path) -> dict[int, dict[str, str]]:
     zip_path = AUTOGRADER / f"{solution.stem}.zip"
     if not zip_path.exists() or zip_path.stat().st_mtime < solution.stat().st_mtime:
         raise FileNotFoundError(f"{zip_path} is missing or older than {solution.name}: run `make assign`")
-    with zipfile.ZipFile(zip_path) as zf:
-        specs = {}
-        for name in zf.namelist():
-            if name.startswith("tests/") and name.endswith(".py"):
-                env: dict = {}
-                exec(zf.read(name).decode(), env)  # the zip otter assign just wrote
-                specs[env["test"]["name"]] = env["test"]
+    with zipfile.ZipFile(zip_path) as zf:  # the zip otter assign just wrote
+        texts = {n: zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py")}
+    specs = {read_ok_test(text, name).name: text for name, text in texts.items()}
     added, question, number = {}, None, -1
     for cell in nbformat.read(solution, as_version=4).cells:
         directive = raw_directive(cell)
@@ -150,8 +112,8 @@ def _graded_tests(solution: Path) -> dict[int, dict[str, str]]:
         elif directive == "END TESTS":
             added[number] = {
                 f"{question}: graded": (
-                    "from otter.test_files import OKTestFile as _OKTestFile\n"
-                    f"_graded = _OKTestFile.from_spec({specs.pop(question)!r})\n"
+                    "from parallel_course.otter_files import read_ok_test as _read_ok_test\n"
+                    f"_graded = _read_ok_test({specs.pop(question)!r})\n"
                     "_graded.run(globals())\n"
                     "assert _graded.passed_all, _graded.summary()"
                 )

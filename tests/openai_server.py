@@ -52,7 +52,6 @@ import itertools
 import json
 import os
 import random
-import re
 import secrets
 import socket
 import subprocess
@@ -66,9 +65,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from parallel_course.fake_chat_model import split_tokens
+from parallel_course.intervals import peak_concurrency
+from parallel_course.models import DELAY_HEADER, TOKEN_DELAY_HEADER
+
 HOST = "127.0.0.1"
-DELAY_HEADER = "X-Course-Delay"
-TOKEN_DELAY_HEADER = "X-Course-Token-Delay"
 DEFAULT_MODEL = "course-test-model"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,11 +79,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def default_reply(number: int, body: dict) -> str:
     """The server's answer: deliberately *not* what the course's fake model would say."""
     return f"Reply {number} from the course's test server, which does not read prompts."
-
-
-def tokens(text: str) -> list[str]:
-    """Word-sized pieces that join back to ``text`` (the fake model splits the same way)."""
-    return re.findall(r"\s*\S+", text) or [text]
 
 
 @dataclass(frozen=True)
@@ -254,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(step.status, f"HTTP {step.status} from the course test server", step.retry_after)
                 return
             reply = step.reply if step.reply is not None else server._reply(record.number, body)
-            pieces = list(step.chunks) if step.chunks is not None else tokens(reply)
+            pieces = list(step.chunks) if step.chunks is not None else split_tokens(reply)
             record.status = 200
             if body.get("stream"):
                 self._stream(body, pieces, delay, token_delay)
@@ -428,14 +426,8 @@ class OpenAIServer(ThreadingHTTPServer):
 
     def peak_in_flight(self) -> int:
         """The most requests that were between arrival and finish at the same moment."""
-        events = []
-        for r in self.records():
-            events += [(r.arrival, 1), (r.finish if r.finish is not None else float("inf"), -1)]
-        peak = current = 0
-        for _, step in sorted(events):
-            current += step
-            peak = max(peak, current)
-        return peak
+        spans = [(r.arrival, r.finish if r.finish is not None else float("inf")) for r in self.records()]
+        return peak_concurrency(pd.DataFrame(spans, columns=["start", "end"])) if spans else 0
 
     # -- used by the handler ----------------------------------------------------------
     def _now(self) -> float:
@@ -485,7 +477,7 @@ class OpenAIServer(ThreadingHTTPServer):
 
     def _usage(self, body: dict, reply: str) -> dict:
         prompt = "\n\n".join(str(m.get("content", "")) for m in body.get("messages") or [])
-        prompt_tokens, completion_tokens = len(tokens(prompt)), len(tokens(reply))
+        prompt_tokens, completion_tokens = len(split_tokens(prompt)), len(split_tokens(reply))
         return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens}
 

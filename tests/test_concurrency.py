@@ -10,15 +10,8 @@ from langchain_core.runnables import RunnableLambda, RunnableParallel
 from matplotlib.figure import Figure
 from support import LATENCY, elapsed, fastest, most
 
-from parallel_course import peak_concurrency
-from parallel_course.concurrency import (
-    LOG_COLUMNS,
-    BlockingIO,
-    LoopWatch,
-    in_flight,
-    plot_in_flight,
-    run_in_new_loop,
-)
+from parallel_course.concurrency import LOG_COLUMNS, BlockingIO, LoopWatch, run_in_new_loop
+from parallel_course.intervals import in_flight, peak_concurrency, plot_in_flight
 
 pytestmark = pytest.mark.usefixtures("real_time")
 

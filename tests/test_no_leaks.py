@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from exercises import raw_directive
+
+from parallel_course.otter_files import raw_directive
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))

@@ -25,6 +25,7 @@ from support import elapsed
 
 import parallel_course as pc
 from parallel_course import envfile, models
+from parallel_course.fake_chat_model import split_tokens
 from parallel_course.timing import freeze_imports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,7 +242,7 @@ def test_latency_hint_makes_the_server_wait_the_lessons_latency(real, environ):
     (record,) = real.records()
     assert float(record.headers["X-Course-Delay"]) == pytest.approx(0.2)
     assert float(record.headers["X-Course-Token-Delay"]) == pytest.approx(0.01)
-    reply_tokens = len(openai_server.tokens(openai_server.default_reply(1, {})))
+    reply_tokens = len(split_tokens(openai_server.default_reply(1, {})))
     assert seconds >= 0.2 + 0.01 * (reply_tokens - 1)  # like the fake: latency + a delay per further token
     assert "Latency hints" in pc.describe_mode()
 
@@ -573,7 +574,7 @@ def test_a_provider_streams_uneven_chunks_after_an_empty_one(real):
     chunks = [chunk.content for chunk in pc.get_chat_model("echo").stream("hi")]
     reply = openai_server.default_reply(1, {})
     assert "".join(chunks) == reply and chunks[0] == ""
-    assert chunks[1:] != openai_server.tokens(reply) and max(map(len, chunks)) <= 12  # 1-12 characters, not words
+    assert chunks[1:] != split_tokens(reply) and max(map(len, chunks)) <= 12  # 1-12 characters, not words
 
 
 def test_a_provider_odd_answers_reach_the_course_intact(real):

@@ -2,7 +2,7 @@
 
 from . import responders, support_desk
 from .benchmark import abenchmark, benchmark, plot_benchmark
-from .concurrency import BlockingIO, LoopWatch, in_flight, plot_in_flight, run_in_new_loop
+from .concurrency import BlockingIO, LoopWatch, run_in_new_loop
 from .data import data_path, load_reviews, load_tickets
 from .diagrams import diagram
 from .failures import (
@@ -19,16 +19,17 @@ from .failures import (
 from .fake_chat_model import FakeChatModel
 from .feedback import Checks, answered
 from .figures import course_seconds, new_figure
+from .intervals import in_flight, peak_concurrency, plot_in_flight
+from .judges import JUDGES
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
 from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
-from .patterns import JUDGES, calls_timeline
 from .provider import Measurement, ProviderChatModel, SimulatedProvider, measure_design
 from .quiz import quiz
 from .timeline import (
     TimelineRecorder,
     arecord_timeline,
-    peak_concurrency,
+    calls_timeline,
     plot_timeline,
     plot_timelines,
     record_timeline,

@@ -9,7 +9,7 @@ for CPU-bound costs (LangChain's own overhead), never for work that waits.
 
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -57,6 +57,15 @@ def summarise(samples: Mapping[str, list[float]], baseline: str | None = None) -
     return frame[COLUMNS]
 
 
+def rotation(cases: Iterable, repeats: int, warmup: int = 1) -> Iterator[tuple[bool, Any]]:
+    """The order cases are timed in: every case once per round, ``warmup`` untimed rounds, then
+    ``repeats`` timed ones; yields ``(timed, case)``. Load that comes and goes hits all cases alike."""
+    cases = list(cases)
+    for round_ in range(warmup + repeats):
+        for case in cases:
+            yield round_ >= warmup, case
+
+
 def benchmark(
     cases: Mapping[str, Callable[[], Any]],
     *,
@@ -77,14 +86,13 @@ def benchmark(
     _check(cases, repeats, warmup, number, baseline, clock)
     samples: dict[str, list[float]] = {name: [] for name in cases}
     with tqdm(total=(warmup + repeats) * len(cases), desc="benchmark", disable=not progress) as bar:
-        for round_ in range(warmup + repeats):
-            for name, case in cases.items():
-                start = clock()
-                for _ in range(number):
-                    case()
-                if round_ >= warmup:
-                    samples[name].append((clock() - start) / number)
-                bar.update()
+        for timed, name in rotation(cases, repeats, warmup):
+            start = clock()
+            for _ in range(number):
+                cases[name]()
+            if timed:
+                samples[name].append((clock() - start) / number)
+            bar.update()
     return summarise(samples, baseline)
 
 
@@ -102,14 +110,13 @@ async def abenchmark(
     _check(cases, repeats, warmup, number, baseline, clock)
     samples: dict[str, list[float]] = {name: [] for name in cases}
     with tqdm(total=(warmup + repeats) * len(cases), desc="benchmark", disable=not progress) as bar:
-        for round_ in range(warmup + repeats):
-            for name, case in cases.items():
-                start = clock()
-                for _ in range(number):
-                    await case()
-                if round_ >= warmup:
-                    samples[name].append((clock() - start) / number)
-                bar.update()
+        for timed, name in rotation(cases, repeats, warmup):
+            start = clock()
+            for _ in range(number):
+                await cases[name]()
+            if timed:
+                samples[name].append((clock() - start) / number)
+            bar.update()
     return summarise(samples, baseline)
 
 

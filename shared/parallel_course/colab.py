@@ -11,7 +11,6 @@ This module uses the standard library only.
 """
 
 import json
-import pprint
 import re
 import shutil
 import subprocess
@@ -55,9 +54,10 @@ def write_tests(notebook: Path, tests_dir: Path) -> list[str]:
     tests = json.loads(Path(notebook).read_text())["metadata"]["otter"]["tests"]
     tests_dir = Path(tests_dir)
     tests_dir.mkdir(parents=True, exist_ok=True)
+    from parallel_course.otter_files import ok_test_text  # importable once set_up has put shared/ on sys.path
+
     for name, test in tests.items():
-        # the format otter assign writes with `tests: files: true`
-        (tests_dir / f"{name}.py").write_text(f"OK_FORMAT = True\n\ntest = {pprint.pformat(test, width=200)}\n")
+        (tests_dir / f"{name}.py").write_text(ok_test_text(test))
     return sorted(tests)
 
 

@@ -1,17 +1,16 @@
-"""See concurrency: a blocking function with a call log, calls in flight over time, loop stalls."""
+"""See concurrency: a blocking function with a call log, event-loop stalls, a coroutine run on a fresh loop."""
 
 import asyncio
 import math
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from .figures import course_seconds, new_figure, time_label
 from .timescale import scaled
 
 LOG_COLUMNS = ["name", "start", "end", "duration", "thread"]
@@ -77,57 +76,6 @@ class BlockingIO:
 
     def __repr__(self) -> str:
         return f"BlockingIO(latency={self.latency!r}, name={self.name!r})"
-
-
-def in_flight(intervals: pd.DataFrame, start: str = "start", end: str = "end") -> pd.DataFrame:
-    """How many intervals are open over time, as a step function.
-
-    Returns columns ``time`` (seconds since the first start) and ``in_flight`` (the count
-    from that time on); an end and a start at the same moment count the end first, like
-    ``peak_concurrency``, so the column's maximum is the peak.
-    """
-    for column in (start, end):
-        if column not in intervals.columns:
-            raise ValueError(f"intervals must have a {column!r} column, got {list(intervals.columns)}")
-    if intervals.empty:
-        return pd.DataFrame({"time": [0.0], "in_flight": [0]})
-    origin = intervals[start].min()
-    events = sorted(
-        [(t - origin, 1) for t in intervals[start]] + [(t - origin, -1) for t in intervals[end]],
-        key=lambda e: (e[0], e[1]),
-    )
-    times, counts, current = [0.0], [0], 0
-    for t, step in events:
-        current += step
-        if t == times[-1]:
-            counts[-1] = current
-        else:
-            times.append(t)
-            counts.append(current)
-    return pd.DataFrame({"time": times, "in_flight": counts})
-
-
-def plot_in_flight(runs: Mapping[str, pd.DataFrame], limit: int | None = None, title: str = "Calls in flight"):
-    """Draw each run's in-flight count (call logs or timelines) in a panel of its own, on shared axes;
-    return the figure. ``limit`` draws a dashed line in every panel, e.g. a provider's concurrency limit.
-    """
-    if not runs:
-        raise ValueError("runs must hold at least one call log or timeline")
-    fig = new_figure(8, 1.2 * len(runs) + 1.3)
-    axes = fig.subplots(len(runs), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
-    for index, (ax, (label, intervals)) in enumerate(zip(axes, runs.items(), strict=True)):
-        steps = in_flight(intervals)
-        time = course_seconds(steps["time"])
-        ax.step(time, steps["in_flight"], where="post", color=f"C{index}")
-        ax.fill_between(time, steps["in_flight"], step="post", color=f"C{index}", alpha=0.25)
-        if limit is not None:
-            ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
-        ax.set_title(f"{label} (peak {steps['in_flight'].max()})", loc="left", fontsize="medium")
-        ax.set_ylim(bottom=0)
-    axes[-1].set_xlabel(time_label("since the first call"))
-    fig.supylabel("calls in flight" + (f" (dashed: limit {limit})" if limit is not None else ""), fontsize="medium")
-    fig.suptitle(title)
-    return fig
 
 
 class LoopWatch:

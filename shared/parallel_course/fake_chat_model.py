@@ -52,6 +52,11 @@ def prompt_text(messages: list[BaseMessage]) -> str:
     return "\n\n".join(m.text for m in messages)
 
 
+def jitter_wait(jitter: float, seed: int, prompt: str, attempt: int = 1) -> float:
+    """The extra course-seconds in ``[0, jitter]`` a call waits: the same for the same seed, prompt and attempt."""
+    return random.Random(f"{seed}|{prompt}|{attempt}|jitter").uniform(0, jitter) if jitter else 0.0
+
+
 def split_tokens(text: str) -> list[str]:
     """Split text into word-sized tokens that join back to the same text."""
     return re.findall(r"\s*\S+", text) or [text]
@@ -125,10 +130,7 @@ class FakeChatModel(BaseChatModel):
             log.count += 1
             log.attempts[prompt] += 1
             number, attempt = log.count, log.attempts[prompt]
-        extra = 0.0
-        if self.jitter:
-            extra = random.Random(f"{self.seed}|{prompt}|{attempt}|jitter").uniform(0, self.jitter)
-        return number, attempt, scaled(self.latency + extra)
+        return number, attempt, scaled(self.latency + jitter_wait(self.jitter, self.seed, prompt, attempt))
 
     def _record(self, prompt: str, start: float, mode: str, status: str) -> None:
         record = CallRecord(

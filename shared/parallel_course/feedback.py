@@ -13,9 +13,10 @@ from pathlib import Path
 import otter
 from otter.test_files import TestCaseResult
 
+from .otter_files import CHECK, is_answer_cell
+
 HIDDEN_NOTE = "Grading also runs hidden tests."
 EXERCISE = re.compile(r"\*\*(Exercise \d+|Self-check quiz)")
-CHECK = re.compile(r'^grader\.check\("([^"]+)"\)\s*$')
 
 
 def _empty(*args, **kwargs): ...
@@ -53,7 +54,7 @@ def exercises(notebook: str | Path | None) -> dict[str, tuple[str, str]]:
             heading = match.group(1)
         elif cell.cell_type != "code":
             continue
-        elif "otter_answer_cell" in cell.metadata.get("tags", []):
+        elif is_answer_cell(cell):
             template += cell.source + "\n"
         elif match := CHECK.match(cell.source):
             found[match.group(1)] = (heading or match.group(1), template)

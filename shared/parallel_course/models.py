@@ -24,7 +24,6 @@ Real providers ignore the headers.
 import asyncio
 import functools
 import os
-import random
 import threading
 import weakref
 from typing import Any
@@ -34,7 +33,7 @@ from langchain_core.language_models import BaseChatModel
 
 from .envfile import load_env_file_once
 from .failures import ModelTimeoutError, RateLimitError, ServerError
-from .fake_chat_model import FakeChatModel
+from .fake_chat_model import FakeChatModel, jitter_wait
 from .responders import RESPONDERS
 from .timescale import scaled, time_scale
 from .timing import freeze_imports
@@ -215,10 +214,8 @@ def _make_chat_openai_class():
 
         def _hint_headers(self, messages: list[dict]) -> dict[str, str]:
             hint = self.latency_hint or {}
-            wait = hint.get("latency", 0.0)
-            if hint.get("jitter"):
-                prompt = "\n\n".join(str(m.get("content", "")) for m in messages)
-                wait += random.Random(f"{hint.get('seed', 0)}|{prompt}|jitter").uniform(0, hint["jitter"])
+            prompt = "\n\n".join(str(m.get("content", "")) for m in messages)
+            wait = hint.get("latency", 0.0) + jitter_wait(hint.get("jitter", 0.0), hint.get("seed", 0), prompt)
             token_delay = scaled(hint.get("token_delay", 0.0))
             return {DELAY_HEADER: f"{scaled(wait):.6f}", TOKEN_DELAY_HEADER: f"{token_delay:.6f}"}
 

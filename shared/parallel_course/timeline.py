@@ -2,7 +2,7 @@
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import patch_config
 
+from .fake_chat_model import FakeChatModel
 from .figures import course_seconds, new_figure, time_label
 
 BRANCH_TAG = "map:key:"
@@ -218,16 +219,6 @@ def sequential(branches: Mapping[str, Any] | None = None, **kwargs: Any) -> Runn
     return RunnableLambda(run_in_sequence, afunc=arun_in_sequence, name="Sequential")
 
 
-def peak_concurrency(intervals: pd.DataFrame, start: str = "start", end: str = "end") -> int:
-    """The largest number of intervals open at the same moment (ends before starts on ties)."""
-    events = sorted([(t, 1) for t in intervals[start]] + [(t, -1) for t in intervals[end]], key=lambda e: (e[0], e[1]))
-    peak = current = 0
-    for _, step in events:
-        current += step
-        peak = max(peak, current)
-    return peak
-
-
 def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     """Draw one bar per branch (failed ones red and hatched), in course-seconds; return the figure."""
     if ax is None:
@@ -269,3 +260,41 @@ def plot_timelines(timelines: Mapping[str, pd.DataFrame]):
     ends = [course_seconds(t["end"].max()) for t in timelines.values() if len(t)]
     axes[0].set_xlim(0, 1.05 * max(ends, default=1.0))  # the shared axis spans the longest run
     return fig
+
+
+CALL_COLUMNS = ["branch", "start", "end", "duration", "status", "model", "thread", "prompt"]
+
+
+def calls_timeline(
+    *models: FakeChatModel, t0: float | None = None, label: Callable[[pd.Series], str] | None = None
+) -> pd.DataFrame:
+    """The logged calls of ``models`` as a timeline for ``plot_timeline`` and ``peak_concurrency``.
+
+    One row per call, labelled ``"<model name> <n>"`` (n counts each model's calls in order
+    of start, from 1), or by ``label(call)`` if given: ``call`` is the call's row, with
+    ``model``, ``prompt``, ``start``, ``end``, ``thread`` and ``status``. Times are seconds
+    since ``t0`` (a ``time.perf_counter()`` value), by default since the earliest call.
+    """
+    if label is not None and not callable(label):
+        raise ValueError(f"label must be a function of a call's row, got {label!r}")
+    if not models:
+        raise ValueError("models must name at least one fake model")
+    for model in models:
+        if not isinstance(model, FakeChatModel):
+            raise ValueError(f"models must be FakeChatModel instances (fake=True), got {type(model).__name__}")
+    frames = []
+    for model in models:
+        log = model.call_log().sort_values("start", kind="stable").reset_index(drop=True)
+        if label is None:
+            log["branch"] = [f"{name} {n}" for n, name in enumerate(log["model"], start=1)]
+        else:
+            log["branch"] = [str(label(row)) for _, row in log.iterrows()]
+        frames.append(log)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frame.empty:
+        return pd.DataFrame(columns=CALL_COLUMNS)
+    origin = frame["start"].min() if t0 is None else t0
+    frame["start"] -= origin
+    frame["end"] -= origin
+    frame["duration"] = frame["end"] - frame["start"]
+    return frame[CALL_COLUMNS].sort_values("start", kind="stable").reset_index(drop=True)

@@ -5,7 +5,9 @@ lose only hidden points: ``DESIGNS`` says which properties each must lose and ke
 (tests/test_capstone_grading.py grades them).
 """
 
-from exercises import ROOT, solution_code
+from exercises import ROOT
+
+from parallel_course.otter_files import solution_code
 
 QUESTION = "q10_support_desk"
 SOLUTION = solution_code(ROOT / "solutions" / "10_capstone_support_desk.ipynb")[QUESTION]

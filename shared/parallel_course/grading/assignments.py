@@ -16,6 +16,8 @@ from pathlib import Path
 
 from otter.test_files import OKTestFile
 
+from ..otter_files import read_ok_test
+
 # the init cell of a learner notebook (scripts/assign.py's form, and otter's own in older copies)
 INIT_CELL = re.compile(
     r"^\s*(#[^\n]*\n\s*)?import (otter|parallel_course as pc)\s*\n"
@@ -37,18 +39,6 @@ class Assignment:
     @property
     def max_points(self) -> float:
         return sum(test.possible for test in self.tests.values())
-
-
-def read_ok_test(source: str, origin: str = "<test>") -> OKTestFile:
-    """An OK-format test file's text, parsed as otter's ``OKTestFile.from_file`` parses a file."""
-    env: dict = {}
-    exec(compile(source, origin, "exec"), env)  # the zip is the instructor's: trusted
-    if not env.get("OK_FORMAT") or not isinstance(env.get("test"), dict):
-        raise ValueError(f"{origin} is not an OK-format otter test (OK_FORMAT = True, test = {{...}})")
-    try:
-        return OKTestFile.from_spec(env["test"], path=origin)
-    except AssertionError:
-        raise ValueError(f"{origin}: otter supports one doctest suite without setup/teardown") from None
 
 
 def load_assignment(zip_path: Path, template_dir: Path) -> Assignment:

@@ -1,18 +1,13 @@
-"""Unit tests for ``parallel_course.patterns``: call-log timelines and sentiment judges."""
+"""Call-log timelines (``pc.calls_timeline``) and the sentiment judges (``parallel_course.judges``)."""
 
 import pandas as pd
 import pytest
 from langchain_core.runnables import RunnableParallel
 
 import parallel_course as pc
-from parallel_course.patterns import (
-    JUDGES,
-    TIMELINE_COLUMNS,
-    calls_timeline,
-    closing_sentiment,
-    defect_sentiment,
-    opinion_score,
-)
+from parallel_course.judges import JUDGES, closing_sentiment, defect_sentiment, opinion_score
+from parallel_course.timeline import CALL_COLUMNS as TIMELINE_COLUMNS
+from parallel_course.timeline import calls_timeline
 
 pytestmark = pytest.mark.usefixtures("real_time")
 

@@ -1,58 +1,9 @@
-"""Helpers for the fan-out and fan-in notebooks (04, 05).
-
-``calls_timeline`` draws the calls of fake models on a timeline: ``batch``, ``.map()`` and
-map-reduce chains have no named branches for a ``TimelineRecorder`` to follow, but every
-fake model logs its own calls. The sentiment "judges" are responders with different
-heuristics, so that several fake models can vote on the same review.
-"""
+"""Sentiment judges: fake-model responders with different heuristics, so several models can vote
+on the same review (notebook 05's fan-in). ``JUDGES`` maps each judge's name to its responder."""
 
 import re
-from collections.abc import Callable
 
-import pandas as pd
-
-from .fake_chat_model import FakeChatModel
 from .responders import NEGATIVE, POSITIVE, payload, sentiment, words
-
-TIMELINE_COLUMNS = ["branch", "start", "end", "duration", "status", "model", "thread", "prompt"]
-
-
-def calls_timeline(
-    *models: FakeChatModel, t0: float | None = None, label: Callable[[pd.Series], str] | None = None
-) -> pd.DataFrame:
-    """The logged calls of ``models`` as a timeline for ``plot_timeline`` and ``peak_concurrency``.
-
-    One row per call, labelled ``"<model name> <n>"`` (n counts each model's calls in order
-    of start, from 1), or by ``label(call)`` if given: ``call`` is the call's row, with
-    ``model``, ``prompt``, ``start``, ``end``, ``thread`` and ``status``. Times are seconds
-    since ``t0`` (a ``time.perf_counter()`` value), by default since the earliest call.
-    """
-    if label is not None and not callable(label):
-        raise ValueError(f"label must be a function of a call's row, got {label!r}")
-    if not models:
-        raise ValueError("models must name at least one fake model")
-    for model in models:
-        if not isinstance(model, FakeChatModel):
-            raise ValueError(f"models must be FakeChatModel instances (fake=True), got {type(model).__name__}")
-    frames = []
-    for model in models:
-        log = model.call_log().sort_values("start", kind="stable").reset_index(drop=True)
-        if label is None:
-            log["branch"] = [f"{name} {n}" for n, name in enumerate(log["model"], start=1)]
-        else:
-            log["branch"] = [str(label(row)) for _, row in log.iterrows()]
-        frames.append(log)
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if frame.empty:
-        return pd.DataFrame(columns=TIMELINE_COLUMNS)
-    origin = frame["start"].min() if t0 is None else t0
-    frame["start"] -= origin
-    frame["end"] -= origin
-    frame["duration"] = frame["end"] - frame["start"]
-    return frame[TIMELINE_COLUMNS].sort_values("start", kind="stable").reset_index(drop=True)
-
-
-# -- sentiment judges ----------------------------------------------------------------------
 
 NEGATIONS = frozenset("not no never nothing neither nor without".split())
 
