@@ -1,14 +1,14 @@
 """Plausible wrong answers to notebook 02's exercises: each must fail its check."""
 
 WRONG = {
-    # a dict on both sides of `|` believed to chain like a runnable would
+    # a dict on both sides of `|` believed to chain like a runnable would, and RunnableMap taken for a class of its own
     "q02_spellings": (
         "predicted = {\n"
         '    "keywords": "RunnableParallel",\n'
         '    "dict_then_runnable": "RunnableSequence",\n'
         '    "runnable_then_dict": "RunnableSequence",\n'
         '    "dict_then_dict": "RunnableSequence",\n'
-        '    "map": "RunnableParallel",\n'
+        '    "map": "RunnableMap",\n'
         '    "branch": "RunnableLambda",\n'
         "}"
     ),

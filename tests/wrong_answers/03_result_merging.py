@@ -6,9 +6,9 @@ WRONG = {
         'headline = analysis.pick(["summary"])\n'
         'short_card = analysis.pick(["sentiment", "keywords"])'
     ),
-    # assign believed to keep the input's value when a key collides
+    # a RunnableParallel of the new keys drops the ticket's own; assign believed to keep a colliding key
     "q03_assign": (
-        'enriched_ticket = RunnablePassthrough.assign(team=team_chain, words=lambda t: len(t["text"].split()))\n'
+        'enriched_ticket = RunnableParallel(team=team_chain, words=lambda t: len(t["text"].split()))\n'
         'predicted_collision = {"id": 7, "text": "hi"}'
     ),
     # the team branch left as a message: its repr reaches the prompt

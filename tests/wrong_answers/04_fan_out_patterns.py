@@ -10,8 +10,8 @@ WRONG = {
         "    ticket=itemgetter('text'),\n"
         ")"
     ),
-    # believes the default pool size caps the calls, and max_concurrency caps the total
-    "q04_peak": "peak_default = 6\npeak_capped = 2",
+    # max_concurrency believed to be ignored by batch
+    "q04_peak": "peak_default = 12\npeak_capped = 12",
     # late binding: every branch's lambda reads the loop's last index
     "q04_dynamic": (
         "paragraph_fanout = RunnableLambda(\n"

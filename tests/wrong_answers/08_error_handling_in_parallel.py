@@ -1,11 +1,11 @@
 """Plausible wrong answers to notebook 08's exercises: each must fail its check."""
 
 WRONG = {
-    # believes invoke fails fast, with the error that happens first in time
+    # invoke believed to fail fast with the first error in time, written as an error object, not its class
     "q08_which_error": (
-        "sync_error = pc.ServerError\n"
+        'sync_error = pc.ServerError("the first failure")\n'
         "sync_seconds = 0.4\n"
-        "async_error = pc.ServerError\n"
+        'async_error = pc.ServerError("the first failure")\n'
         "async_seconds = 0.4"
     ),
     # the right attempts and waits, but every exception is retried (the default)
