@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
+from .figures import new_figure  # noqa: F401  (the drawings below use it)
+
 DIAGRAMS: dict[str, Callable[[], Figure]] = {}
 
 

@@ -1,0 +1,49 @@
+"""Self-check quizzes: every question file is well formed, and a check explains the first wrong choice."""
+
+import pytest
+
+import parallel_course as pc
+from parallel_course.quiz import QUIZZES, Question, Quiz
+
+NAMES = sorted(p.stem for p in QUIZZES.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_wrong_option_is_explained_and_the_answer_is_an_option(name):
+    for number, question in enumerate(pc.quiz(name).questions, 1):
+        assert question.ask.strip(), f"question {number} asks nothing"
+        if question.options is None:
+            assert isinstance(question.why, str) and question.why.strip(), f"question {number}: one text as why"
+            continue
+        assert str(question.answer) in question.options, f"question {number}: the answer is one of the options"
+        wrong = set(question.options) - {str(question.answer)}
+        if isinstance(question.why, dict):
+            assert set(question.why) == wrong, f"question {number}: a why for each wrong option, and only those"
+        for letter in wrong:
+            assert question.explain(letter), f"question {number}: option {letter} is not explained"
+        assert question.explain(question.answer) is None
+
+
+def test_a_check_names_the_first_wrong_choice_then_what_is_unanswered():
+    questions = [
+        Question(ask=f"q{n}", options={"a": "yes", "b": "no"}, answer="a", why={"b": f"because {n}"}) for n in range(5)
+    ]
+    quiz = Quiz(questions)
+    assert quiz.first_problem({1: "a", 2: "b", 3: "b"}) == "question 2: not 'b'. because 1"
+    assert quiz.first_problem({1: "a", 2: "A"}) == "question 3, 4, 5 not answered yet"
+    assert quiz.first_problem({n: "a" for n in range(1, 6)}) is None
+    assert quiz.first_problem({1: "z"}) == "question 1: not 'z'. choose one of a, b"
+    assert "dict" in quiz.first_problem(["a"])
+
+
+def test_a_value_question_accepts_one_percent():
+    question = Question(ask="how many?", answer=12, why="count the threads")
+    assert question.explain("12.1") is None and question.explain(12) is None
+    assert question.explain(11) == "count the threads"
+
+
+def test_bad_parameters_name_themselves():
+    with pytest.raises(ValueError, match="questions"):
+        Quiz([Question(ask="q", answer="a", why="w")] * 4)
+    with pytest.raises(ValueError, match="name"):
+        pc.quiz("99_no_such_notebook")
