@@ -8,10 +8,13 @@ KERNEL := parallel-course
 TEST_TIME_SCALE ?= 0.1
 # Tests never reach a paid model, even when the shell or a .env sets OPENAI_API_KEY.
 OFFLINE := COURSE_MODEL=fake
-# two workers (the machine's two cores); each notebook stays on one worker, its cells in order
-PARALLEL := -n 2 --dist loadfile
-# the offline session takes three: a notebook waits on fake latencies about half the time
-OFFLINE_PARALLEL := -n 3 --dist loadfile
+# Parallelism sized to the machine: JOBS pytest workers (default: the cores `nproc` counts), each notebook on
+# one worker with its cells in order. Beside the offline session's JOBS, the real-model session takes half as
+# many (its notebooks mostly wait on the server) and the browser session one: the cores stay busy, not
+# oversubscribed. `make test JOBS=1` on a crowded machine.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PARALLEL := -n $(JOBS) --dist loadfile
+OFFLINE_PARALLEL := $(PARALLEL)
 NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
@@ -34,7 +37,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
 # The three sessions run side by side: the notebooks wait on fake latencies about half the
-# time, so together they keep the two cores busy. --output-sync keeps each session's report whole.
+# time, so together they keep the cores busy. --output-sync keeps each session's report whole.
 test: setup lint
 	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
 	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-offline test-real $(if $(BROWSER),test-browser)
@@ -77,14 +80,15 @@ test-browser: setup
 # and 429 and 500 with Retry-After, from SEED. make test runs one of the six SEED x LATENCY
 # pairs, the next one at each commit (all six take about 7 minutes, over make test's budget);
 # test-real-matrix runs all six (.ci/run does). The exercise trials run each solution through
-# its learner's check, which must pass it. Three workers: the notebooks mostly wait on the
-# server. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
+# its learner's check, which must pass it. REAL_JOBS workers: half of JOBS beside the offline
+# session, all of them in test-real-matrix, which runs alone. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
 # the offline one at full load, where 30 ms fake latencies drown in scheduling delays (a
 # jitter demo of 07 failed so); the extra time is spent waiting.
 REAL_SEEDS := 1 2 3
 REAL_LATENCIES := 0.03-0.2 0.05-0.8
 REAL_TIME_SCALE ?= 0.3
-REAL_PARALLEL := -n 3 --dist loadfile
+REAL_JOBS ?= $(shell echo $$(( ($(JOBS) + 1) / 2 )))
+REAL_PARALLEL := -n $(REAL_JOBS) --dist loadfile
 REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)
 ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))
 SEED ?= $(word $(shell echo $$(( $(ROTATION) % 3 + 1 ))),$(REAL_SEEDS))
@@ -98,7 +102,7 @@ test-real: setup
 test-real-matrix: setup
 	@failed=""; for latency in $(REAL_LATENCIES); do for seed in $(REAL_SEEDS); do \
 		echo "test-real-matrix: SEED=$$seed LATENCY=$$latency"; \
-		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
+		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency REAL_JOBS=$(JOBS) || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
 	done; done; \
 	if [ -n "$$failed" ]; then echo "test-real-matrix failed at:$$failed"; exit 1; fi
 

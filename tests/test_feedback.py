@@ -4,6 +4,7 @@ import json
 
 import parallel_course as pc
 from parallel_course.feedback import is_placeholder, untouched
+from parallel_course.otter_files import ok_test_text
 
 TEST = {
     "name": "q_sum",
@@ -33,7 +34,7 @@ def notebook(tmp_path, template: str):
     nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "q_sum.py").write_text(f"OK_FORMAT = True\ntest = {TEST!r}\n")
+    (tmp_path / "tests" / "q_sum.py").write_text(ok_test_text(TEST))
     return pc.Checks(str(tmp_path / "nb.ipynb"), tests_dir=str(tmp_path / "tests"))
 
 

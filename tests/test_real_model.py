@@ -627,3 +627,20 @@ def test_the_scan_agrees_with_the_measured_calls():
     scanned = real_calls.real_model_notebooks()
     assert {path.stem for path in scanned} == measured
     assert all(path.exists() for path in scanned)
+
+
+def planned_workers(*settings: str) -> dict[str, int]:
+    """{session: pytest-xdist workers} of what ``make -n test`` would start with ``settings``."""
+    out = subprocess.run(["make", "-n", "test", *settings], cwd=ROOT, capture_output=True, text=True, check=True)
+    workers = {}
+    for command in out.stdout.replace("\\\n", " ").splitlines():
+        if "pytest" in command and (match := re.search(r" -n (\d+) ", command)):
+            workers["real" if "openai_server" in command else "offline"] = int(match[1])
+    return workers
+
+
+def test_make_test_sizes_its_workers_to_the_machine():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert planned_workers() == {"offline": cores, "real": (cores + 1) // 2}
+    assert planned_workers("JOBS=1") == {"offline": 1, "real": 1}  # a crowded machine: one each
+    assert planned_workers("JOBS=8") == {"offline": 8, "real": 4}
