@@ -64,7 +64,7 @@ def test_a_page_hides_proofs_and_check_outputs_and_keeps_the_exercises():
     assert proofs and removed[1:] == proofs  # the init cell, then every proof cell and nothing else
     answers = [c for c in kept if "otter_answer_cell" in tags(c)]
     assert len(answers) == 5 and all(tags(c) == ["otter_answer_cell"] for c in answers)
-    assert "review_facts = ..." in [c.source for c in answers]
+    assert "ticket_line = ..." in [c.source for c in answers]
     checks = [c for c in kept if c.source.startswith("grader.check(")]
     assert len(checks) == 5 and all(tags(c) == [build_site.REMOVE_OUTPUT] for c in checks)
     assert "mystnb" not in page.metadata  # executed

@@ -69,7 +69,7 @@ WRITE_FILES = """\
 from pathlib import Path
 Path("grades.csv").write_text("hacked")
 Path("tests").mkdir(exist_ok=True)
-Path("tests/q01_build.py").write_text("OK_FORMAT = True\\ntest = {'name': 'q01_build', 'suites': []}")
+Path("tests/q01_ticket_line.py").write_text("OK_FORMAT = True\\ntest = {'name': 'q01_ticket_line', 'suites': []}")
 Path("sybil_was_here.txt").write_text("x")"""
 
 
@@ -100,7 +100,7 @@ def build_class(folder: Path, assignment) -> dict[str, str]:
     write(reduced(answered({**sol, partial_q: bad[partial_q]}), assignment), folder, "carol")
     first_q = list(sol)[0]
     write(
-        reduced(answered({**sol, first_q: "review_facts = RunnableParallel(\n    words=len,\n"}), assignment),
+        reduced(answered({**sol, first_q: "ticket_line = RunnableParallel(\n    words=len,\n"}), assignment),
         folder,
         "dave",
     )
@@ -308,11 +308,11 @@ def test_huge_outputs_are_truncated_not_kept(batch):
 def test_a_submission_writes_only_into_its_own_temporary_folder(batch):
     row = batch["rows"]["sybil"]
     assert row["status"] == "graded"
-    assert_same_scores(row, batch["rows"]["alice"], batch["assignment"])  # its tests/q01_build.py changed nothing
+    assert_same_scores(row, batch["rows"]["alice"], batch["assignment"])  # its tests/q01_ticket_line.py changed nothing
     assert digest(batch["subs"]) == batch["before"]  # no submission touched
     assert not list(batch["tmp"].rglob("sybil_was_here.txt"))  # not in the submissions, OUT, the grader's cwd
     assert not (ROOT / "sybil_was_here.txt").exists() and not (Path.cwd() / "sybil_was_here.txt").exists()
-    assert "wrote files in its own folder: grades.csv, sybil_was_here.txt, tests/q01_build.py" in row["reason"]
+    assert "wrote files in its own folder: grades.csv, sybil_was_here.txt, tests/q01_ticket_line.py" in row["reason"]
     assert (batch["out"] / "grades.csv").read_text().startswith("student,notebook,")
     assert list((batch["tmp"] / "tmp").iterdir()) == []  # nothing left in the grader's temporary folder
 

@@ -155,12 +155,11 @@ def test_set_up_cell_on_colab(tmp_path):
         sys.modules["google.colab"] = types.ModuleType("google.colab")  # how the cell knows it is on Colab
         exec(CELL)
         import otter
-        import pandas as pd
         import parallel_course as pc
         grader = otter.Notebook(NOTEBOOK)  # the learner notebook's init cell
-        nothing = grader.check("q01_batch")
-        report = pd.DataFrame(index=range(8), columns=["sentiment", "summary", "keywords"])
-        shaped = grader.check("q01_batch")
+        nothing = grader.check("q01_when")
+        speeds_up = {"translate": True, "pipeline": False, "hashing": True, "lookups": False}  # its shape
+        shaped = grader.check("q01_when")
         print(json.dumps({"package": pc.__file__, "reviews": len(pc.load_reviews()),
                           "grades": [nothing.grade, shaped.grade], "path": shaped.path}))
         """
@@ -176,7 +175,7 @@ def test_set_up_cell_on_colab(tmp_path):
     assert Path(report["package"]).is_relative_to(content / "course" / "shared")
     assert report["reviews"] > 0
     assert report["grades"] == [0, 1]
-    assert Path(report["path"]) == Path("tests/q01_batch.py")  # a test file, as Colab demands
+    assert Path(report["path"]) == Path("tests/q01_when.py")  # a test file, as Colab demands
     visible = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["metadata"]["otter"]["tests"]
     assert sorted(p.stem for p in (content / "tests").iterdir()) == sorted(visible)
     assert (content / NOTEBOOK).read_bytes() == (ROOT / "notebooks" / NOTEBOOK).read_bytes()

@@ -31,11 +31,15 @@ WRONG = {
         "    | StrOutputParser()\n"
         ")"
     ),
-    # run_name and tags put on the whole parallel instead of the gist branch
-    "q02_named_branches": (
-        "traced_card = RunnableParallel(\n"
-        "    mood=mood_chain, gist=gist_chain, topics=topics_chain,\n"
-        ').with_config(run_name="gist_writer", tags=["slow-model"])'
+    # run_name and tags put on the whole card instead of its analysis part: ticket and facts get tagged too
+    "q02_tagged_triage": (
+        "tagged_triage = RunnableParallel(\n"
+        "    ticket=RunnablePassthrough(),\n"
+        '    facts={"words": ticket_words, "channel": itemgetter("channel")},\n'
+        "    analysis=RunnableParallel(\n"
+        "        team=team_chain, summary=ticket_summary_chain, keywords=ticket_keywords_chain\n"
+        '    ).with_config(run_name="ticket_analysis"),\n'
+        ').with_config(tags=["analysis"])'
     ),
     # a flat dict instead of the nested shape
     "q02_nested": (
@@ -44,4 +48,14 @@ WRONG = {
         "    team=team_chain, summary=ticket_summary_chain,\n"
         ")"
     ),
+    # the dict union fixed, the constant "wrapped" in a lambda of no argument: fails on the first call
+    "q02_router": (
+        "router = RunnableParallel(\n"
+        '    text=itemgetter("text"),\n'
+        '    meta={"queue": lambda: "support-tier-1", "channel": itemgetter("channel")},\n'
+        ') | {"words": lambda d: word_count(d["text"]),\n'
+        '   "route": lambda d: f"{d[\'meta\'][\'queue\']}/{d[\'meta\'][\'channel\']}"}'
+    ),
+    # a dict on both sides of `|` taken for a chain; the rest right
+    "q02_quiz": 'quiz_answers = {1: "b", 2: "a", 3: "a", 4: "c", 5: "a", 6: "b", 7: "a"}',
 }

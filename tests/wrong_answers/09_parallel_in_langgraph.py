@@ -12,6 +12,8 @@ WRONG = {
         "    port_builder.add_edge(START, key)\n"
         "ported = port_builder.compile()"
     ),
+    # "everything starts at once, the slowest node decides": no superstep boundary at all
+    "q09_predict": "predicted_steps = 1\npredicted_wall = 0.8",
     # a reducer that keeps only the latest vote: no error, but two votes are lost
     "q09_raises": (
         "class FixedPanelState(TypedDict, total=False):\n"
@@ -25,4 +27,6 @@ WRONG = {
         'tool_for = {"three_questions": "LangGraph", "resume": "LangGraph",'
         ' "per_chunk": "LangGraph", "tiny_branches": "LangGraph"}'
     ),
+    # the RunnableParallel picture for question 1 (after_fast at once); the rest right
+    "q09_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "b", 5: "a", 6: "a", 7: "a"}',
 }
