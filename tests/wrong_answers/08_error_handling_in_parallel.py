@@ -1,6 +1,8 @@
 """Plausible wrong answers to notebook 08's exercises: each must fail its check."""
 
 WRONG = {
+    # the quiz: believes gather cancels the orphaned sibling
+    "q08_quiz": 'quiz_answers = {1: "b", 2: "a", 3: "a", 4: "c", 5: "a", 6: "c", 7: "b"}',
     # invoke believed to fail fast with the first error in time, written as an error object, not its class
     "q08_which_error": (
         'sync_error = pc.ServerError("the first failure")\n'
@@ -16,16 +18,18 @@ WRONG = {
         '        exponential_jitter_params={"initial": pc.scaled(0.1), "jitter": 0},\n'
         "    )"
     ),
-    # one fallback on the whole parallel: the good summary and sentiment are thrown away
+    # the fallback moved onto each branch, but the summary's backup is forgotten: "n/a" where a model could answer
     "q08_partial": (
-        "partial_analysis = RunnableParallel(\n"
+        "fixed_analysis = RunnableParallel(\n"
         "    sentiment=ex_sentiment | text,\n"
-        "    summary=ex_summary | text,\n"
-        "    keywords=ex_keywords | text,\n"
-        ").with_fallbacks([RunnableLambda(lambda _: {'sentiment': 'n/a', 'summary': 'n/a', 'keywords': 'n/a'})])"
+        "    summary=(ex_summary | text).with_fallbacks([RunnableLambda(lambda _: 'n/a')]),\n"
+        "    keywords=(ex_keywords | text).with_fallbacks([RunnableLambda(lambda _: 'n/a')]),\n"
+        ")"
     ),
-    # the copy comes after the fallback chain, which has already written into the input
-    "q08_exception_key": "safe_apology = apology | RunnableLambda(lambda answer: answer)",
+    # a default that names no error: the fallback never sees what went wrong
+    "q08_exception_key": (
+        "explained_summary = summary_chain.with_fallbacks([RunnableLambda(lambda _: '(no summary)')])"
+    ),
     # returns a sentinel instead of raising: fallbacks and retries never see the timeout
     "q08_timeout": (
         "def with_attempt_timeout(runnable, seconds):\n"
