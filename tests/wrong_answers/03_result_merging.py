@@ -6,20 +6,25 @@ WRONG = {
         'headline = analysis.pick(["summary"])\n'
         'short_card = analysis.pick(["sentiment", "keywords"])'
     ),
-    # a RunnableParallel of the new keys drops the ticket's own; assign believed to keep a colliding key
+    # the quiz's itemgetter and .pick mixed up (question 1)
+    "q03_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "c", 5: "a", 6: "c", 7: "b"}',
+    # one assign for both keys, the model's team under the person's key: the person's team is overwritten
     "q03_assign": (
-        'enriched_ticket = RunnableParallel(team=team_chain, words=lambda t: len(t["text"].split()))\n'
-        'predicted_collision = {"id": 7, "text": "hi"}'
+        "second_opinion = RunnablePassthrough.assign(\n"
+        '    team=team_chain, model_team=team_chain, agrees=lambda t: team_chain.invoke(t) == t["team"]\n'
+        ")"
     ),
-    # the team branch left as a message: its repr reaches the prompt
+    # both values believed kept when an assigned key collides; words counted on the shortened text
+    "q03_assign_sees": (
+        'predicted_keys = ["product", "review", "review", "words"]\n'
+        'predicted_words = len((predict_row["review"][:40] + "...").split())'
+    ),
+    # the .pick typo fixed, but the team branch left as a message: its repr reaches the prompt
     "q03_fan_in": (
-        "ticket_reply = (\n"
-        "    {\n"
-        '        "team": ticket_prompt("Which team should handle this support ticket?")\n'
-        '        | pc.get_chat_model("echo", fake=True, respond=TEAM_RULES, latency=0.2, name="team_rules"),\n'
-        '        "summary": ticket_summary_chain,\n'
-        "    }\n"
-        "    | handoff_prompt | handoff_model | StrOutputParser()\n"
+        "ticket_handoff = (\n"
+        "    RunnableParallel(team=team_message, summary=ticket_summary_chain)\n"
+        "    .assign(reply=handoff_prompt | handoff_model | StrOutputParser())\n"
+        '    .pick(["team", "reply"])\n'
         ")"
     ),
     # the team message passed on as it is, not as text

@@ -1,6 +1,8 @@
 """Plausible wrong answers to notebook 04's exercises: each must fail its check."""
 
 WRONG = {
+    # the shared input believed to be a copy (question 2)
+    "q04_quiz": 'quiz_answers = {1: "c", 2: "a", 3: "b", 4: "b", 5: "c", 6: "b", 7: "b"}',
     # the "ticket" branch keeps only the text instead of passing the whole dict through
     "q04_shape": (
         "ticket_view = RunnableParallel(\n"
@@ -12,7 +14,7 @@ WRONG = {
     ),
     # max_concurrency believed to be ignored by batch
     "q04_peak": "peak_default = 12\npeak_capped = 12",
-    # late binding: every branch's lambda reads the loop's last index
+    # the broken chain handed back as it is: every branch's lambda reads the loop's last index
     "q04_dynamic": (
         "paragraph_fanout = RunnableLambda(\n"
         "    lambda text: RunnableParallel({\n"
