@@ -28,11 +28,8 @@ WRONG = {
         "    | RunnableLambda(top_keywords)\n"
         ")"
     ),
-    # 0-based positions
-    "q05_tolerant": (
-        "def collect(results):\n"
-        "    ok = [r for r in results if isinstance(r, str) and r]\n"
-        "    missing = [i for i, r in enumerate(results) if not (isinstance(r, str) and r)]\n"
-        "    return {'ok': ok, 'missing': missing}"
-    ),
+    # a believed tie-break: two judges fooled together are outvoted by the third
+    "q05_quiz": 'quiz_answers = {1: "c", 2: "b", 3: "b", 4: "c", 5: "b", 6: "a", 7: "c"}',
+    # 1-based positions, as if inputs were numbered from 1
+    "q05_arrivals": "predicted_order = [2, 4, 1, 5, 3]\npredicted_calls = 1\npredicted_exit = 0.2",
 }

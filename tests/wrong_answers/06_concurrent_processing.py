@@ -6,8 +6,8 @@ WRONG = {
         "def predict_wall(n_branches, latency, max_concurrency=None):\n"
         "    return n_branches / (max_concurrency or WORKERS) * latency"
     ),
-    # max_concurrency believed to cap every run as a whole
-    "q06_peaks": 'peaks = {"nested_invoke": 3, "batch": 3, "nested_ainvoke": 3, "abatch": 3}',
+    # cap x cap everywhere, even where a run has fewer calls (pair makes only 8)
+    "q06_peaks": 'peaks = {"nested_invoke": 9, "batch": 9, "nested_ainvoke": 9, "abatch": 9}',
     # a new semaphore for every call: nothing is shared, nothing is capped
     "q06_gate": (
         "def gated(runnable, limit):\n"
@@ -23,6 +23,8 @@ WRONG = {
     ),
     # the blocking call made directly inside async def: it holds the event loop
     "q06_unblock": "async def priority_branch(ticket):\n    return crm(ticket)",
+    # a plain pool's threads believed to see the caller's context variables
+    "q06_quiz": 'quiz_answers = {1: "b", 2: "c", 3: "b", 4: "a", 5: "b", 6: "a", 7: "b", 8: "a"}',
     # one limiter per model: together they make twice the provider's rate
     "q06_rate": (
         "provider_limiter = InMemoryRateLimiter(requests_per_second=4 / pc.scaled(1), "
