@@ -8,7 +8,7 @@ keep whatever ``COURSE_TIME_SCALE`` the caller set.
 
 import pytest
 
-from parallel_course import FakeChatModel
+from parallel_course.fake_chat_model import FakeChatModel
 
 
 @pytest.fixture

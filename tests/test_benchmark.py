@@ -1,12 +1,11 @@
-"""Timer, benchmark and abenchmark: timed in rotation, per call, on any clock; summarise."""
+"""Timer and benchmark: timed in rotation, per call, on any clock; summarise."""
 
-import asyncio
 import time
 
 import pytest
-from support import fastest, most
+from support import fastest
 
-from parallel_course import Timer, abenchmark, benchmark
+from parallel_course import Timer, benchmark
 from parallel_course.benchmark import summarise
 
 pytestmark = pytest.mark.usefixtures("real_time")
@@ -96,27 +95,6 @@ def test_benchmark_with_a_named_baseline():
     assert results.loc["slow", "speedup"] < 0.1
 
 
-def test_abenchmark_times_coroutines():
-    async def run():
-        async def slow():
-            await asyncio.sleep(0.03)
-
-        async def together():
-            await asyncio.gather(*(asyncio.sleep(0.03) for _ in range(4)))
-
-        async def apart():
-            for _ in range(4):
-                await asyncio.sleep(0.03)
-
-        return await abenchmark({"apart": apart, "together": together, "slow": slow}, repeats=2, warmup=0)
-
-    results = asyncio.run(run())
-    assert list(results.columns) == COLUMNS
-    assert results.loc["apart", "speedup"] == 1.0
-    assert results.loc["apart", "median"] >= 0.12
-    assert most(lambda: asyncio.run(run()).loc["together", "speedup"]) > 2.5  # 4 on an idle machine
-
-
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
     [
@@ -129,12 +107,6 @@ def test_abenchmark_times_coroutines():
 def test_bad_benchmark_parameters_name_the_parameter(kwargs, parameter):
     with pytest.raises(ValueError, match=parameter):
         benchmark({"a": lambda: None}, **kwargs)
-
-    async def case():
-        return None
-
-    with pytest.raises(ValueError, match=parameter):
-        asyncio.run(abenchmark({"a": case}, **kwargs))
 
 
 def test_benchmark_needs_a_case():

@@ -7,16 +7,15 @@ import pytest
 from langchain_core.runnables import RunnableLambda, RunnableParallel
 
 from parallel_course import (
-    FailurePlan,
     ModelTimeoutError,
     RateLimitError,
     ServerError,
     fail_always,
-    fail_every,
     fail_first,
     fail_on_chunk,
     fail_with_probability,
 )
+from parallel_course.failures import FailurePlan, fail_every
 
 pytestmark = pytest.mark.usefixtures("real_time")
 

@@ -12,7 +12,6 @@ from langchain_core.runnables import RunnableLambda, RunnableParallel
 from support import LATENCY, NEGATIVE_REVIEW, NEUTRAL_REVIEW, POSITIVE_REVIEW, elapsed, fastest, most
 
 from parallel_course import (
-    FakeChatModel,
     RateLimitError,
     ServerError,
     fail_always,
@@ -20,6 +19,7 @@ from parallel_course import (
     get_chat_model,
     sequential,
 )
+from parallel_course.fake_chat_model import FakeChatModel
 from parallel_course.responders import keywords, payload, sentiment, summarize
 
 pytestmark = pytest.mark.usefixtures("real_time", "offline_model")

@@ -1,6 +1,5 @@
 """RunRecorder, record_runs, record_stream, chunk_key, switches and plot_stream."""
 
-import asyncio
 
 import pandas as pd
 import pytest
@@ -15,8 +14,6 @@ from parallel_course.observe import (
     RUN_COLUMNS,
     STREAM_COLUMNS,
     RunRecorder,
-    arecord_runs,
-    arecord_stream,
     chunk_key,
     chunk_text,
     plot_stream,
@@ -73,13 +70,6 @@ def test_failed_runs_are_marked(make_fake):
     assert recorder.to_frame().empty
 
 
-def test_arecord_runs(make_fake):
-    par = RunnableParallel(a=make_fake(name="alpha"), b=make_fake(name="beta"))
-    out, runs = asyncio.run(arecord_runs(par, "q"))
-    assert set(out) == {"a", "b"}
-    assert set(runs["branch"].dropna()) == {"a", "b"}
-
-
 def test_extra_callbacks_are_kept(make_fake):
     other = RunRecorder()
     _, runs = record_runs(RunnableParallel(a=RunnableLambda(len)), "q", {"callbacks": [other]})
@@ -112,15 +102,6 @@ def test_record_stream_merges_like_invoke(make_fake):
     assert (chunks.loc[chunks["key"] == "whole", "text"] == "2").all()
     assert chunks["t"].is_monotonic_increasing
     assert switches(chunks) >= 3  # the two token streams interleave
-
-
-def test_arecord_stream(make_fake):
-    par = RunnableParallel(
-        a=chain(make_fake(respond="x y z", token_delay=0.01)), b=RunnableLambda(lambda x: 1)
-    )
-    merged, chunks = asyncio.run(arecord_stream(par, {"text": "hi"}))
-    assert merged == {"a": "x y z", "b": 1}
-    assert len(chunks) >= 4
 
 
 def test_switches():

@@ -25,7 +25,7 @@ from support import elapsed
 
 import parallel_course as pc
 from parallel_course import envfile, models
-from parallel_course.fake_chat_model import split_tokens
+from parallel_course.fake_chat_model import FakeChatModel, split_tokens
 from parallel_course.timing import freeze_imports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +97,7 @@ def test_without_a_key_the_course_is_offline(environ):
     environ.pop("OPENAI_API_KEY", None)
     environ["COURSE_DOTENV"] = "0"
     assert not pc.real_mode()
-    assert isinstance(pc.get_chat_model("summary"), pc.FakeChatModel)
+    assert isinstance(pc.get_chat_model("summary"), FakeChatModel)
     assert "fake" in pc.describe_mode()
 
 
@@ -111,10 +111,10 @@ def test_with_a_key_get_chat_model_is_chat_openai(real):
 
 
 def test_fake_true_and_course_model_fake_keep_the_fake(real, environ):
-    assert isinstance(pc.get_chat_model("echo", fake=True, latency=0), pc.FakeChatModel)
+    assert isinstance(pc.get_chat_model("echo", fake=True, latency=0), FakeChatModel)
     environ["COURSE_MODEL"] = "fake"
     assert not pc.real_mode()
-    assert isinstance(pc.get_chat_model("echo", latency=0), pc.FakeChatModel)
+    assert isinstance(pc.get_chat_model("echo", latency=0), FakeChatModel)
 
 
 def test_the_default_model_is_small_and_cheap(real, environ):

@@ -7,7 +7,6 @@ from support import NEGATIVE_REVIEW, elapsed
 
 import parallel_course
 from parallel_course import (
-    FakeChatModel,
     data_path,
     describe_mode,
     fail_always,
@@ -15,6 +14,7 @@ from parallel_course import (
     scaled,
     time_scale,
 )
+from parallel_course.fake_chat_model import FakeChatModel
 from parallel_course.responders import RESPONDERS
 
 pytestmark = pytest.mark.usefixtures("real_time", "offline_model")

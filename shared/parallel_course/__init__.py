@@ -1,30 +1,27 @@
 """Helpers for the course "Running LangChain chains in parallel"."""
 
 from . import responders, support_desk
-from .benchmark import abenchmark, benchmark, plot_benchmark
+from .benchmark import benchmark, plot_benchmark
 from .concurrency import BlockingIO, LoopWatch, run_in_new_loop
 from .data import data_path, load_reviews, load_tickets
 from .diagrams import diagram
 from .failures import (
-    FailurePlan,
     ModelTimeoutError,
     RateLimitError,
     ServerError,
     fail_always,
-    fail_every,
     fail_first,
     fail_on_chunk,
     fail_with_probability,
 )
-from .fake_chat_model import FakeChatModel
 from .feedback import Checks, answered
-from .figures import course_seconds, new_figure
-from .intervals import in_flight, peak_concurrency, plot_in_flight
+from .figures import new_figure
+from .intervals import peak_concurrency, plot_in_flight
 from .judges import JUDGES
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
-from .observe import RunRecorder, arecord_runs, arecord_stream, plot_stream, record_runs, record_stream, switches
-from .provider import Measurement, ProviderChatModel, SimulatedProvider, measure_design
+from .observe import plot_stream, record_runs, record_stream, switches
+from .provider import SimulatedProvider, measure_design
 from .quiz import quiz
 from .timeline import (
     TimelineRecorder,
@@ -42,37 +39,26 @@ __all__ = [
     "JUDGES",
     "BlockingIO",
     "Checks",
-    "FailurePlan",
-    "FakeChatModel",
     "LoopWatch",
-    "Measurement",
     "ModelTimeoutError",
-    "ProviderChatModel",
     "RateLimitError",
-    "RunRecorder",
     "ServerError",
     "SimulatedProvider",
     "TimelineRecorder",
     "Timer",
-    "abenchmark",
     "answered",
-    "arecord_runs",
-    "arecord_stream",
     "arecord_timeline",
     "benchmark",
     "calls_timeline",
-    "course_seconds",
     "data_path",
     "describe_mode",
     "diagram",
     "expect_error",
     "fail_always",
-    "fail_every",
     "fail_first",
     "fail_on_chunk",
     "fail_with_probability",
     "get_chat_model",
-    "in_flight",
     "load_reviews",
     "load_tickets",
     "measure_design",

@@ -9,7 +9,7 @@ for CPU-bound costs (LangChain's own overhead), never for work that waits.
 
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -90,30 +90,6 @@ def benchmark(
             start = clock()
             for _ in range(number):
                 cases[name]()
-            if timed:
-                samples[name].append((clock() - start) / number)
-            bar.update()
-    return summarise(samples, baseline)
-
-
-async def abenchmark(
-    cases: Mapping[str, Callable[[], Awaitable[Any]]],
-    *,
-    repeats: int = 5,
-    warmup: int = 1,
-    number: int = 1,
-    baseline: str | None = None,
-    progress: bool = False,
-    clock: Callable[[], float] = time.perf_counter,
-) -> pd.DataFrame:
-    """Like ``benchmark`` for zero-argument coroutine functions (use with ``await``)."""
-    _check(cases, repeats, warmup, number, baseline, clock)
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    with tqdm(total=(warmup + repeats) * len(cases), desc="benchmark", disable=not progress) as bar:
-        for timed, name in rotation(cases, repeats, warmup):
-            start = clock()
-            for _ in range(number):
-                await cases[name]()
             if timed:
                 samples[name].append((clock() - start) / number)
             bar.update()

@@ -7,7 +7,7 @@ and each streamed chunk with its arrival time and the branch it belongs to.
 """
 
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import AddableDict
 
 from .figures import course_seconds, new_figure, time_label
-from .timeline import RunCallbacks, ainvoke_recorded, branch_key, invoke_recorded
+from .timeline import RunCallbacks, branch_key, invoke_recorded
 
 RUN_COLUMNS = [
     "name", "run_type", "branch", "tags", "parent", "depth",
@@ -76,13 +76,6 @@ def record_runs(
     return invoke_recorded(RunRecorder(), runnable, input, config)
 
 
-async def arecord_runs(
-    runnable: Runnable, input: Any, config: RunnableConfig | None = None
-) -> tuple[Any, pd.DataFrame]:
-    """Await ``runnable.ainvoke`` and return ``(output, runs)``."""
-    return await ainvoke_recorded(RunRecorder(), runnable, input, config)
-
-
 # -- streams ---------------------------------------------------------------------------
 
 
@@ -129,18 +122,6 @@ def record_stream(
     stream started), ``key`` (see ``chunk_key``), ``text`` and the ``chunk`` itself.
     """
     return _collect(runnable.stream(input, config))
-
-
-async def arecord_stream(
-    runnable: Runnable, input: Any, config: RunnableConfig | None = None
-) -> tuple[Any, pd.DataFrame]:
-    """Like ``record_stream`` with ``astream`` (use with ``await``)."""
-    start, rows, merged = time.perf_counter(), [], None
-    stream: AsyncIterator[Any] = runnable.astream(input, config)
-    async for chunk in stream:
-        rows.append(_stream_row(time.perf_counter() - start, chunk))
-        merged = _merge(merged, chunk)
-    return merged, pd.DataFrame(rows, columns=STREAM_COLUMNS)
 
 
 def _collect(stream: Iterator[Any]) -> tuple[Any, pd.DataFrame]:
