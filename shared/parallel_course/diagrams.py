@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
-from .figures import new_figure  # noqa: F401  (the drawings below use it)
+from .figures import new_figure
 
 DIAGRAMS: dict[str, Callable[[], Figure]] = {}
 
