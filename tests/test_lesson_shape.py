@@ -1,0 +1,84 @@
+"""Every lesson has the shape CONTRIBUTING promises: a self-check quiz before its exercises, at least four graded
+exercises among them a "predict, run, explain" and a "fix the broken chain", a concept diagram, and a closing
+"Further reading" that links the pinned langchain-core source and the next notebook."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from parallel_course.otter_files import raw_directive
+from parallel_course.quiz import QUIZZES, quiz
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [s for s in SOLUTIONS if "capstone" not in s.stem]  # the capstone is one open project
+PIN = re.search(r"^langchain-core==(\S+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+SOURCE_LINK = re.compile(rf"github\.com/langchain-ai/langchain/blob/langchain-core(==|%3D%3D){re.escape(PIN)}/")
+
+
+def headings(nb) -> list[str]:
+    return [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
+
+
+def graded_questions(nb) -> dict[str, str]:
+    """{question name: its exercise's title line} for the questions worth points."""
+    found, pending = {}, None
+    for cell in nb.cells:
+        if raw_directive(cell) == "BEGIN QUESTION":
+            spec = yaml.safe_load(cell.source.split("\n", 1)[1])
+            pending = spec["name"] if spec.get("points", 0) else None
+        elif pending and cell.cell_type == "markdown":
+            found[pending], pending = cell.source.splitlines()[0], None
+    return found
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
+def test_a_self_check_quiz_comes_before_the_exercises(solution):
+    nb = nbformat.read(solution, as_version=4)
+    order = headings(nb)
+    assert "## Self-check" in order, "a `## Self-check` section with pc.quiz(...)"
+    if "## Exercises" in order:
+        assert order.index("## Self-check") < order.index("## Exercises")
+    assert any(f'pc.quiz("{solution.stem}")' in c.source for c in nb.cells if c.cell_type == "code")
+    assert 5 <= len(quiz(solution.stem).questions) <= 8
+    assert (QUIZZES / f"{solution.stem}.yaml").exists()
+
+
+@pytest.mark.parametrize("solution", LESSONS, ids=lambda p: p.stem[:2])
+def test_at_least_four_graded_exercises_with_a_prediction_and_a_fix(solution):
+    titles = graded_questions(nbformat.read(solution, as_version=4))
+    assert len(titles) >= 4, titles
+    assert any("predict, run, explain" in t for t in titles.values()), "an exercise titled '... predict, run, explain'"
+    assert any("fix the broken chain" in t for t in titles.values()), "an exercise titled '... fix the broken chain'"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
+def test_a_concept_diagram(solution):
+    nb = nbformat.read(solution, as_version=4)
+    assert any("pc.diagram(" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
+def test_further_reading_ends_the_notebook(solution):
+    nb = nbformat.read(solution, as_version=4)
+    assert headings(nb)[-1] == "## Further reading"
+    reading = next(c.source for c in reversed(nb.cells) if c.source.startswith("## Further reading"))
+    assert SOURCE_LINK.search(reading), f"a langchain-core source file linked at the pinned {PIN}"
+    later = [s for s in SOLUTIONS if s.name > solution.name]
+    if later:
+        assert f"{later[0].name}" in reading, f"points to the next notebook, {later[0].name}"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
+def test_every_proof_cell_says_what_it_verified(solution):
+    from proof_cells import is_proof  # scripts/proof_cells.py
+
+    silent, in_tests = [], False
+    for number, cell in enumerate(nbformat.read(solution, as_version=4).cells):
+        in_tests = raw_directive(cell) == "BEGIN TESTS" or (in_tests and raw_directive(cell) != "END TESTS")
+        if cell.cell_type == "code" and not in_tests and is_proof(cell.source) and "print(" not in cell.source:
+            silent.append(number)
+    assert not silent, f"proof cells that print no line of what they verified: cells {silent}"
