@@ -306,6 +306,35 @@ def test_peak_concurrency_reads_named_columns():
     assert peak_concurrency(frame, start="t0", end="t1") == 2
 
 
+def test_peak_concurrency_tries_again_until_the_peak_or_the_tries_run_out():
+    runs = iter([intervals((0, 1), (0.5, 1.5)), intervals((0, 1), (0.2, 1), (0.4, 1)), intervals((0, 1))])
+    calls = []
+
+    def again():
+        calls.append(1)
+        return next(runs)
+
+    assert peak_concurrency(intervals((0, 1), (2, 3)), again=again, until=3) == 3  # 1, then 2, then 3
+    assert len(calls) == 2
+    assert peak_concurrency(intervals((0, 1), (0, 1)), again=again, until=2) == 2  # reached: no run again
+    assert len(calls) == 2
+    assert peak_concurrency(intervals((0, 1)), again=again, until=5, tries=2) == 1  # the last run under-counts too
+    assert len(calls) == 3
+
+
+def test_peak_concurrency_never_hides_a_peak_above_until():
+    assert peak_concurrency(intervals((0, 1), (0, 1), (0, 1)), again=lambda: intervals(), until=2) == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"again": lambda: intervals()}, "again and until"), ({"until": 2}, "again and until"), ({"tries": 0}, "tries")],
+)
+def test_peak_concurrency_refuses_half_a_retry(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        peak_concurrency(intervals((0, 1)), **kwargs)
+
+
 def test_peak_concurrency_of_a_real_parallel_run(make_fake):
     model = make_fake(latency=LATENCY)
 
