@@ -289,7 +289,7 @@ def test_without_user_namespaces_grading_stops_with_a_clear_message(hostile, tmp
         pytest.skip("util-linux's unshare is not installed")
     prefix = ("unshare", "--user", "--map-root-user", "sh", "-c", 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"', "sh")  # noqa: E501
     subs = tmp_path / "submissions"
-    write(learner(), subs, "bob")
+    write(minimal(), subs, "bob")  # the checks only: what is tested is the refusal, then grading without a sandbox
     refused = run_grader(subs, tmp_path / "out", hostile["zips"], prefix=prefix, check=False)
     assert refused.returncode != 0
     assert "cannot build the sandbox" in refused.stderr and "--unsandboxed" in refused.stderr
@@ -306,7 +306,7 @@ def test_a_grader_that_is_not_the_machines_root_sandboxes_in_a_user_namespace(ho
     if shutil.which("unshare") is None:
         pytest.skip("util-linux's unshare is not installed")
     subs = tmp_path / "submissions"
-    write(learner(), subs, "bob")
+    write(minimal(), subs, "bob")  # an honest notebook with nothing answered, its checks only
     write(minimal(attack("import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n"
                          "    found.append('net')\nexcept OSError:\n    pass\n"
                          f"try:\n    open({str(PACKAGE / 'PWNED_userns.txt')!r}, 'w')\n    found.append('package')\n"
