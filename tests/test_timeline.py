@@ -17,10 +17,12 @@ from matplotlib.figure import Figure
 from support import LATENCY, fastest, most
 
 from parallel_course import (
+    BlockingIO,
     RateLimitError,
     TimelineRecorder,
     arecord_timeline,
     benchmark,
+    calls_during,
     fail_always,
     fail_first,
     peak_concurrency,
@@ -333,6 +335,24 @@ def test_peak_concurrency_never_hides_a_peak_above_until():
 def test_peak_concurrency_refuses_half_a_retry(kwargs, message):
     with pytest.raises(ValueError, match=message):
         peak_concurrency(intervals((0, 1)), **kwargs)
+
+
+def test_calls_during_logs_only_the_run_it_is_given(make_fake):
+    model, lookup = make_fake(), BlockingIO(0.0, name="lookup")
+    model.invoke("before")
+    lookup("before")
+    calls = calls_during(model, lambda: RunnableParallel(branches(model)).invoke("now"))
+    assert len(calls) == 4 and set(calls["prompt"]) == {"now"}  # the earlier call is forgotten
+    assert len(calls_during(lookup, lambda: [lookup(i) for i in range(3)])) == 3
+    calls = calls_during(model, lambda: RunnableParallel(branches(model)).ainvoke("async"))  # a coroutine, run
+    assert len(calls) == 4 and set(calls["mode"]) == {"async"}
+    peak = peak_concurrency(intervals((0, 1), (2, 3)), again=lambda: calls_during(lookup, lambda: lookup(1)), until=2)
+    assert peak == 1 and len(lookup.call_log()) == 1  # each rerun starts from an empty log: 2 runs, 1 call logged
+
+
+def test_calls_during_refuses_what_keeps_no_log():
+    with pytest.raises(ValueError, match="recorder must have a reset"):
+        calls_during(RunnableLambda(len), lambda: None)
 
 
 def test_peak_concurrency_of_a_real_parallel_run(make_fake):

@@ -16,7 +16,7 @@ from .failures import (
 )
 from .feedback import Checks, answered
 from .figures import new_figure
-from .intervals import peak_concurrency, plot_in_flight
+from .intervals import calls_during, peak_concurrency, plot_in_flight
 from .judges import JUDGES
 from .models import describe_mode, get_chat_model, real_mode
 from .notebook import expect_error
@@ -49,6 +49,7 @@ __all__ = [
     "answered",
     "arecord_timeline",
     "benchmark",
+    "calls_during",
     "calls_timeline",
     "data_path",
     "describe_mode",

@@ -1,10 +1,13 @@
 """Intervals in time (calls, branches, requests: any table with ``start`` and ``end``): how many were
-open at once, over time and at the peak, and a picture of it."""
+open at once, over time and at the peak (the highest of a few reruns: ``calls_during``), and a picture of it."""
 
+import asyncio
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
+from .concurrency import run_in_new_loop
 from .figures import course_seconds, new_figure, time_label
 
 
@@ -34,6 +37,20 @@ def peak_concurrency(
             break
         peak = max(peak, int(in_flight(again(), start, end)["in_flight"].max()))
     return peak
+
+
+def calls_during(recorder: Any, run: Callable[[], object]) -> pd.DataFrame:
+    """The calls ``recorder`` (a fake model, a ``BlockingIO``: anything with ``reset`` and ``call_log``)
+    logged while ``run()`` ran, its log emptied first; a coroutine that ``run`` returns runs on a fresh
+    loop (``run_in_new_loop``). The rerun that ``peak_concurrency(again=...)`` takes."""
+    for method in ("reset", "call_log"):
+        if not callable(getattr(recorder, method, None)):
+            raise ValueError(f"recorder must have a {method}() method (a fake model or BlockingIO), got {recorder!r}")
+    recorder.reset()
+    result = run()
+    if asyncio.iscoroutine(result):
+        run_in_new_loop(result)
+    return recorder.call_log()
 
 
 def in_flight(intervals: pd.DataFrame, start: str = "start", end: str = "end") -> pd.DataFrame:
