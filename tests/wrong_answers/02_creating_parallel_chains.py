@@ -22,11 +22,12 @@ WRONG = {
         "    ticket=RunnablePassthrough(),\n"
         ")"
     ),
-    # the question picked with itemgetter although the input is a plain string
+    # the whole input passed through as the audience, where itemgetter picks out one key
     "q02_context_question": (
         "qa_chain = (\n"
-        '    {"context": find_reviews, "question": itemgetter("question")}\n'
-        "    | qa_prompt\n"
+        '    {"context": itemgetter("question") | RunnableLambda(find_reviews), "question": itemgetter("question"),\n'
+        '     "audience": RunnablePassthrough()}\n'
+        "    | audience_prompt\n"
         "    | echo_model\n"
         "    | StrOutputParser()\n"
         ")"
