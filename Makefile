@@ -9,9 +9,9 @@ TEST_TIME_SCALE ?= 0.1
 # Tests never reach a paid model, even when the shell or a .env sets OPENAI_API_KEY.
 OFFLINE := COURSE_MODEL=fake
 # Parallelism sized to the machine's CORES (`nproc`): each notebook on one pytest worker, its cells in order.
-# The notebooks and the unit tests take JOBS = a worker a core, the real-model session beside them half a
-# worker a core (REAL_JOBS). More (1.5 notebook workers a core, or two real-model workers on two cores) failed
-# timing claims under load. `make test JOBS=1` on a crowded machine.
+# Each session takes JOBS = a worker a core (REAL_JOBS for the real-model one, whose notebooks mostly wait
+# on the server). 1.5 notebook workers a core failed timing claims under load (make soak).
+# `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
 CORES := $(shell nproc 2>/dev/null || echo 2)
 JOBS ?= $(CORES)
 PARALLEL := -n $(JOBS) --dist loadfile
@@ -94,14 +94,13 @@ test-browser: setup
 # and 429 and 500 with Retry-After, from SEED. make test runs one of the six SEED x LATENCY
 # pairs, the next one at each commit (all six take about 7 minutes, over make test's budget);
 # test-real-matrix runs all six (.ci/run does). The exercise trials run each solution through
-# its learner's check, which must pass it. REAL_JOBS workers beside the other sessions, JOBS in
-# test-real-matrix, which runs alone. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
+# its learner's check, which must pass it. REAL_JOBS workers beside the other sessions. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
 # the others at full load, where 30 ms fake latencies drown in scheduling delays (a
 # jitter demo of 07 failed so); the extra time is spent waiting.
 REAL_SEEDS := 1 2 3
 REAL_LATENCIES := 0.03-0.2 0.05-0.8
 REAL_TIME_SCALE ?= 0.3
-REAL_JOBS ?= $(shell echo $$(( ($(CORES) + 1) / 2 )))
+REAL_JOBS ?= $(JOBS)
 REAL_PARALLEL := -n $(REAL_JOBS) --dist loadfile
 REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)
 ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))
@@ -116,7 +115,7 @@ test-real: setup
 test-real-matrix: setup
 	@failed=""; for latency in $(REAL_LATENCIES); do for seed in $(REAL_SEEDS); do \
 		echo "test-real-matrix: SEED=$$seed LATENCY=$$latency"; \
-		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency REAL_JOBS=$(JOBS) || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
+		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
 	done; done; \
 	if [ -n "$$failed" ]; then echo "test-real-matrix failed at:$$failed"; exit 1; fi
 
