@@ -9,18 +9,18 @@ TEST_TIME_SCALE ?= 0.1
 # Tests never reach a paid model, even when the shell or a .env sets OPENAI_API_KEY.
 OFFLINE := COURSE_MODEL=fake
 # Parallelism sized to the machine's CORES (`nproc`): each notebook on one pytest worker, its cells in order.
-# Each session takes JOBS = a worker a core (REAL_JOBS for the real-model one, whose notebooks mostly wait
-# on the server). 1.5 notebook workers a core failed timing claims under load (make soak).
-# `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
+# The offline session takes JOBS = a worker a core; the real-model session beside it half a worker a core
+# (its notebooks wait on the server), the browser session one. 1.5 offline workers a core ran 15% faster
+# but failed timing claims under load (make soak). `make test JOBS=1` on a crowded machine.
 CORES := $(shell nproc 2>/dev/null || echo 2)
 JOBS ?= $(CORES)
 PARALLEL := -n $(JOBS) --dist loadfile
+OFFLINE_PARALLEL := $(PARALLEL)
 NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
-.PHONY: setup lab test test-full lint check-assign test-offline test-units test-notebooks test-browser-then-units \
-	test-browser test-real test-real-matrix test-latest \
+.PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-real-matrix test-latest \
 	assign grade autograder bench soak site clean
 
 setup: $(STAMP)
@@ -37,21 +37,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
-# Three lines of sessions side by side: the notebooks and the real-model notebooks wait on latencies
-# most of the time, so the browser session, then the unit tests, fill the cores beside them (measured:
-# 130 s, against 173 s for the unit tests inside the notebooks' session). --output-sync keeps each
-# session's report whole.
-test: setup lint check-assign
+# The three sessions run side by side: the notebooks wait on fake latencies about half the
+# time, so together they keep the cores busy. --output-sync keeps each session's report whole.
+test: setup lint
 	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
-	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-real test-notebooks test-browser-then-units
-
-# The browser session, then the unit tests, each run even if the other fails
-test-browser-then-units: setup check-assign
-	@status=0; $(if $(BROWSER),$(MAKE) --no-print-directory test-browser || status=1;) \
-	$(MAKE) --no-print-directory test-units || status=1; exit $$status
-
-# The unit tests and the notebooks, one session after the other
-test-offline: test-units test-notebooks
+	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-real $(if $(BROWSER),test-browser) test-offline
 
 # make test, then the slow end-to-end checks (pytest marker `full`): every solution graded by scripts/grade.py
 test-full: test
@@ -71,15 +61,12 @@ build/autograder/%.zip: solutions/%.ipynb scripts/assign.py scripts/launch.py py
 check-assign: $(ZIPS)
 	$(BIN)/python scripts/assign.py --check
 
-# Unit and grading tests (tests/ but the browser's); the grading tests read build/autograder's zips
-test-units: setup check-assign
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) tests --ignore=tests/browser
-
-# nbval over every learner and solution notebook, with the exercise trials (tests/exercises.py):
-# wrong answers and solutions through the learners' checks, every solution's tests from its
-# autograder zip as grading runs them.
-test-notebooks: setup check-assign
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) $(NBVAL) --exercise-trials notebooks solutions
+# Unit and grading tests, and nbval over every learner and solution notebook, with the
+# exercise trials (tests/exercises.py): wrong answers and solutions through the learners'
+# checks, every solution's tests from its autograder zip as grading runs them.
+test-offline: setup check-assign
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(OFFLINE_PARALLEL) $(NBVAL) --exercise-trials \
+		tests notebooks solutions --ignore=tests/browser
 
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
 # built with notebooks 01 and 02 executed, is opened page by page
@@ -94,13 +81,14 @@ test-browser: setup
 # and 429 and 500 with Retry-After, from SEED. make test runs one of the six SEED x LATENCY
 # pairs, the next one at each commit (all six take about 7 minutes, over make test's budget);
 # test-real-matrix runs all six (.ci/run does). The exercise trials run each solution through
-# its learner's check, which must pass it. REAL_JOBS workers beside the other sessions. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
-# the others at full load, where 30 ms fake latencies drown in scheduling delays (a
+# its learner's check, which must pass it. REAL_JOBS workers beside the offline session, JOBS in
+# test-real-matrix, which runs alone. Their fake models (fake=True) wait 3x the offline scale: this session runs beside
+# the offline one at full load, where 30 ms fake latencies drown in scheduling delays (a
 # jitter demo of 07 failed so); the extra time is spent waiting.
 REAL_SEEDS := 1 2 3
 REAL_LATENCIES := 0.03-0.2 0.05-0.8
 REAL_TIME_SCALE ?= 0.3
-REAL_JOBS ?= $(JOBS)
+REAL_JOBS ?= $(shell echo $$(( ($(CORES) + 1) / 2 )))
 REAL_PARALLEL := -n $(REAL_JOBS) --dist loadfile
 REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)
 ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))
@@ -115,7 +103,7 @@ test-real: setup
 test-real-matrix: setup
 	@failed=""; for latency in $(REAL_LATENCIES); do for seed in $(REAL_SEEDS); do \
 		echo "test-real-matrix: SEED=$$seed LATENCY=$$latency"; \
-		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
+		$(MAKE) --no-print-directory test-real SEED=$$seed LATENCY=$$latency REAL_JOBS=$(JOBS) || failed="$$failed SEED=$$seed/LATENCY=$$latency"; \
 	done; done; \
 	if [ -n "$$failed" ]; then echo "test-real-matrix failed at:$$failed"; exit 1; fi
 

@@ -629,38 +629,22 @@ def test_the_scan_agrees_with_the_measured_calls():
     assert all(path.exists() for path in scanned)
 
 
-def planned_pytests(*arguments: str) -> list[str]:
-    """The pytest commands ``make -n ARGUMENTS`` would run, in the order one line of sessions runs them."""
-    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JOBS", "REAL_JOBS")  # a make that runs this test passes them
-    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
-    out = subprocess.run(["make", "-n", *arguments], cwd=ROOT, capture_output=True, text=True, check=True, env=quiet)
-    return [command for command in out.stdout.replace("\\\n", " ").splitlines() if "bin/pytest" in command]
-
-
-def session(command: str) -> str:
-    """Which session a planned pytest command is."""
-    if "openai_server" in command:
-        return "real"
-    if "tests/browser" in command.split("--ignore")[0]:
-        return "browser"
-    return "notebooks" if "--nbval" in command else "units"
-
-
 def planned_workers(*settings: str) -> dict[str, int]:
     """{session: pytest-xdist workers} of what ``make -n test`` would start with ``settings``."""
-    return {session(c): int(m[1]) for c in planned_pytests("test", *settings) if (m := re.search(r" -n (\d+) ", c))}
+    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JOBS", "REAL_JOBS")  # a make that runs this test passes them
+    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
+    command = ["make", "-n", "test", *settings]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env=quiet)
+    workers = {}
+    for command in out.stdout.replace("\\\n", " ").splitlines():
+        if "pytest" in command and (match := re.search(r" -n (\d+) ", command)):
+            workers["real" if "openai_server" in command else "offline"] = int(match[1])
+    return workers
 
 
 def test_make_test_sizes_its_workers_to_the_machine():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # a worker a core in each session (the notebooks, in both modes, mostly wait on latencies)
-    assert planned_workers() == {"units": cores, "notebooks": cores, "real": cores}
-    assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"units": 1, "notebooks": 1, "real": 1}  # a crowded machine
-    assert planned_workers("JOBS=8")["notebooks"] == 8
-
-
-def test_make_test_runs_the_unit_tests_once_the_browser_session_is_done():
-    """The browser session and the unit tests share one line of sessions, the unit tests second."""
-    line = [session(c) for c in planned_pytests("test-browser-then-units")]
-    assert line == (["browser", "units"] if Path("/usr/bin/chromium").exists() else ["units"])
-    assert sorted(session(c) for c in planned_pytests("test")) == sorted(["real", "notebooks", *line])
+    # a worker a core offline, half a real-model one a core beside them (its notebooks wait on the server)
+    assert planned_workers() == {"offline": cores, "real": (cores + 1) // 2}
+    assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"offline": 1, "real": 1}  # a crowded machine
+    assert planned_workers("JOBS=8")["offline"] == 8
