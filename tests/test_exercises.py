@@ -5,6 +5,7 @@ The trials run inside nbval's run of each learner notebook (``--exercise-trials`
 Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {question: code}``.
 """
 
+import functools
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from exercises import ROOT, wrong_answers
 from parallel_course.otter_files import check_name, raw_directive, solution_code
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+LEARNER, SOLUTION = "notebooks/" + SOLUTIONS[0].name, "solutions/" + SOLUTIONS[0].name
 STEPS = [
     "nothing attempted, its check says so",
     "wrong answer",
@@ -33,26 +35,24 @@ def test_every_question_has_a_wrong_answer(solution):
     assert set(wrong_answers(solution.stem)) == set(questions)
 
 
-def collected(path: str, env: dict | None = None) -> list[str]:
-    """The nodeids nbval collects from one notebook with ``--exercise-trials`` (``env``: more variables)."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--collect-only",
-        "-q",
-        "-p",
-        "no:xdist",
-        "--nbval-lax",
-        "--exercise-trials",
-    ]
-    done = subprocess.run([*command, path], cwd=ROOT, capture_output=True, text=True, check=True,
-                          env={**os.environ, **(env or {})})
-    return [line for line in done.stdout.splitlines() if "::" in line]
+@functools.cache
+def collected(mode: str) -> tuple[str, ...]:
+    """The nodeids nbval collects with ``--exercise-trials`` from the first learner notebook and its
+    solution, in one ``pytest --collect-only`` run; ``mode`` "offline" or "real" (the model's variables)."""
+    model = {"real": {"OPENAI_API_KEY": "unused-key", "COURSE_MODEL": "course-test-model", "COURSE_DOTENV": "0"},
+             "offline": {"COURSE_MODEL": "fake"}}[mode]
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", "--nbval-lax",
+               "--exercise-trials", LEARNER, SOLUTION]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **model})
+    return tuple(line for line in done.stdout.splitlines() if "::" in line)
+
+
+def of(path: str, nodeids: tuple[str, ...]) -> list[str]:
+    return [node for node in nodeids if node.startswith(path + "::")]
 
 
 def test_each_check_of_a_learner_notebook_is_followed_by_its_trials():
-    learner = "notebooks/" + SOLUTIONS[0].name
+    learner = LEARNER
     expected = []
     code_cells = [c for c in nbformat.read(ROOT / learner, as_version=4).cells if c.cell_type == "code"]
     for number, cell in enumerate(code_cells):
@@ -60,21 +60,19 @@ def test_each_check_of_a_learner_notebook_is_followed_by_its_trials():
         if check_name(cell):
             expected += [f"{learner}::{check_name(cell)}: {step}" for step in STEPS]
     assert len(expected) == len(code_cells) + len(STEPS) * len(solution_code(SOLUTIONS[0]))
-    assert collected(learner) == expected
+    assert of(learner, collected("offline")) == expected
 
 
 def test_in_real_model_mode_the_trials_only_try_the_solution():
     """A check may accept more from a real model (it cannot know its answers): no wrong answer there."""
-    learner = "notebooks/" + SOLUTIONS[0].name
-    real = {"OPENAI_API_KEY": "unused-key", "COURSE_MODEL": "course-test-model", "COURSE_DOTENV": "0"}
-    offline = collected(learner, {"COURSE_MODEL": "fake"})
+    offline = of(LEARNER, collected("offline"))
     expected = [node for node in offline if not node.endswith((": wrong answer", ": its check fails"))]
     assert len(expected) == len(offline) - 2 * len(solution_code(SOLUTIONS[0]))
-    assert collected(learner, real) == expected
+    assert of(LEARNER, collected("real")) == expected
 
 
 def test_each_question_of_a_solution_is_graded_right_after_its_tests():
-    solution = "solutions/" + SOLUTIONS[0].name
+    solution = SOLUTION
     expected, question, number = [], None, -1
     for cell in nbformat.read(ROOT / solution, as_version=4).cells:
         if raw_directive(cell) == "BEGIN QUESTION":
@@ -85,4 +83,4 @@ def test_each_question_of_a_solution_is_graded_right_after_its_tests():
             number += 1
             expected.append(f"{solution}::Cell {number}")
     assert sum(nodeid.endswith(": graded") for nodeid in expected) == len(solution_code(SOLUTIONS[0]))
-    assert collected(solution) == expected
+    assert of(solution, collected("offline")) == expected
