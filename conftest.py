@@ -1,10 +1,10 @@
-"""Course-wide pytest hooks: exercise trials inside nbval's runs, a kernel start that is retried, and
-nbval's time per notebook."""
+"""Course-wide pytest hooks: exercise trials inside nbval's runs, a kernel start that is retried and
+forked from a warm zygote, and nbval's time per notebook."""
 
 from collections import defaultdict
 
 from exercises import exercise_trials  # tests/ is on pytest's pythonpath (pyproject.toml)
-from kernel_start import with_retries
+from kernel_start import warm_launch, with_retries
 
 
 def pytest_addoption(parser):
@@ -16,9 +16,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    import jupyter_client.provisioning.local_provisioner as local
     import nbval.kernel
 
     nbval.kernel.start_new_kernel = with_retries(nbval.kernel.start_new_kernel)
+    local.launch_kernel = warm_launch(local.launch_kernel)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,12 +1,85 @@
-"""nbval's kernel start is retried when the kernel dies before it is ready (root conftest.py)."""
+"""nbval's kernel start (root conftest.py): retried when the kernel dies before it is ready, and
+forked from a warm zygote when it can be."""
 
+import json
+import os
+import signal
+import time
+
+import jupyter_client.provisioning.local_provisioner as local
 import nbval.kernel
 import pytest
-from kernel_start import with_retries
+from jupyter_client import KernelManager
+from kernel_start import KERNEL_DEPENDENT, PRELOADED, with_retries
+
+PROBE = """
+import json, os, sys
+print(json.dumps({"cwd": os.getcwd(), "own_session": os.getsid(0) == os.getpid(), "parent": os.getppid(),
+                  "marker": os.environ.get("KERNEL_TEST_MARKER"), "path0": sys.path[0],
+                  "loaded": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
 
 
-def test_nbval_starts_kernels_through_the_retrying_wrapper():
+def test_nbval_starts_kernels_through_the_retrying_wrapper_and_the_warm_launch():
     assert nbval.kernel.start_new_kernel.__qualname__ == "with_retries.<locals>.start"
+    assert local.launch_kernel.__qualname__ == "warm_launch.<locals>.launch"
+
+
+def started(folder, env):
+    """A kernel of the course's kernelspec, as nbval starts one; its manager, client and probe."""
+    km = KernelManager(kernel_name="parallel-course")
+    km.start_kernel(cwd=str(folder), env=env)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    said = []
+    kc.execute_interactive(PROBE, timeout=30, output_hook=lambda m: said.append(m["content"].get("text", "")))
+    return km, kc, json.loads("".join(said))
+
+
+def stopped(km, kc):
+    kc.stop_channels()
+    km.shutdown_kernel()
+    assert not km.is_alive()
+
+
+def test_a_warm_kernel_starts_as_a_fresh_one_does_plus_the_preloads(tmp_path):
+    """Forked in the notebook's folder, in its own session; the modules a kernel's start affects are
+    as in a kernel launched as usual (another environment: the zygote does not serve it)."""
+    fresh_km, fresh_kc, fresh = started(tmp_path, {**os.environ, "KERNEL_TEST_MARKER": "fresh"})
+    stopped(fresh_km, fresh_kc)
+    km, kc, warm = started(tmp_path, dict(os.environ))
+    try:
+        assert fresh["marker"] == "fresh" and fresh["parent"] == os.getpid()  # launched as usual
+        assert warm["marker"] is None and warm["parent"] != os.getpid()  # forked by the zygote
+        for probe in (fresh, warm):
+            assert probe["cwd"] == str(tmp_path) and probe["own_session"]
+        assert warm["path0"] == fresh["path0"]
+        preloaded = {m.split(".")[0] for m in PRELOADED}
+        assert preloaded <= set(warm["loaded"]) and not preloaded & set(fresh["loaded"])
+        assert set(KERNEL_DEPENDENT) & set(warm["loaded"]) == set(KERNEL_DEPENDENT) & set(fresh["loaded"])
+        reply = kc.execute_interactive("import time\ntime.sleep(0.2)\n6 * 7", timeout=30)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        stopped(km, kc)
+
+
+def test_a_warm_kernel_is_interrupted_and_killed_like_any_kernel(tmp_path):
+    km, kc, _ = started(tmp_path, dict(os.environ))
+    try:
+        msg_id = kc.execute("import time\ntime.sleep(60)")
+        time.sleep(0.5)
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=10)
+        assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["ename"] == "KeyboardInterrupt"
+        pid = km.provisioner.pid
+        km.provisioner.process.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not km.is_alive() and not os.path.exists(f"/proc/{pid}")
+    finally:
+        stopped(km, kc)
 
 
 def test_a_kernel_that_dies_once_is_started_again():
