@@ -9,9 +9,9 @@ TEST_TIME_SCALE ?= 0.1
 # Tests never reach a paid model, even when the shell or a .env sets OPENAI_API_KEY.
 OFFLINE := COURSE_MODEL=fake
 # Parallelism sized to the machine's CORES (`nproc`): each notebook on one pytest worker, its cells in order.
-# The offline session takes JOBS = a worker a core; the real-model session beside it half a worker a core
-# (its notebooks wait on the server), the browser session one. 1.5 offline workers a core ran 15% faster
-# but failed timing claims under load (make soak). `make test JOBS=1` on a crowded machine.
+# The offline session takes JOBS = a worker a core; the real-model session beside it REAL_JOBS = a worker a
+# core too (its notebooks wait on the server), the end-to-end session one. 1.5 offline workers a core ran
+# faster but failed timing claims under load (make soak). `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
 CORES := $(shell nproc 2>/dev/null || echo 2)
 JOBS ?= $(CORES)
 PARALLEL := -n $(JOBS) --dist loadfile
@@ -20,7 +20,8 @@ NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
-.PHONY: setup lab test test-full lint check-assign test-offline test-browser test-real test-real-matrix test-latest \
+.PHONY: setup lab test test-full lint check-assign test-offline test-end-to-end test-browser test-grading test-real \
+	test-real-matrix test-latest \
 	assign grade autograder bench soak site clean
 
 setup: $(STAMP)
@@ -37,11 +38,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
-# The three sessions run side by side: the notebooks wait on fake latencies about half the
-# time, so together they keep the cores busy. --output-sync keeps each session's report whole.
+# The three sessions run side by side: the notebooks wait on fake latencies most of the time, the
+# end-to-end tests are CPU-bound, so together they keep the cores busy. --output-sync keeps each
+# session's report whole.
 test: setup lint
-	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
-	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-real $(if $(BROWSER),test-browser) test-offline
+	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-real test-end-to-end test-offline
 
 # make test, then the slow end-to-end checks (pytest marker `full`): every solution graded by scripts/grade.py
 test-full: test
@@ -66,12 +67,24 @@ check-assign: $(ZIPS)
 # checks, every solution's tests from its autograder zip as grading runs them.
 test-offline: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(OFFLINE_PARALLEL) $(NBVAL) --exercise-trials \
-		tests notebooks solutions --ignore=tests/browser
+		tests notebooks solutions --ignore=tests/browser $(addprefix --ignore=,$(GRADING_TESTS))
+
+# The tests that drive other programs, one after the other: the browser's, then the grader's
+test-end-to-end: setup
+	$(if $(BROWSER),@$(MAKE) --no-print-directory test-browser,@echo "test-browser skipped: /usr/bin/chromium \
+		is not installed (apt-get install chromium)")
+	@$(MAKE) --no-print-directory test-grading
 
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
 # built with notebooks 01 and 02 executed, is opened page by page
 test-browser: setup
 	$(OFFLINE) $(PYTEST) tests/browser
+
+# The grader end to end (make grade, docs/instructors.md): classes of honest, broken and hostile
+# submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed
+GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py
+test-grading: setup
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(GRADING_TESTS)
 
 # Real-model mode over HTTP: the learner notebooks whose solution calls a real model
 # (tests/real_calls.py finds them by reading solutions/, so a new notebook is covered) run
@@ -88,9 +101,10 @@ test-browser: setup
 REAL_SEEDS := 1 2 3
 REAL_LATENCIES := 0.03-0.2 0.05-0.8
 REAL_TIME_SCALE ?= 0.3
-REAL_JOBS ?= $(shell echo $$(( ($(CORES) + 1) / 2 )))
+REAL_JOBS ?= $(CORES)
 REAL_PARALLEL := -n $(REAL_JOBS) --dist loadfile
-REAL_NOTEBOOKS = $(shell $(BIN)/python tests/real_calls.py)
+# read on first use, once per make (the scan reads every solution)
+REAL_NOTEBOOKS = $(eval REAL_NOTEBOOKS := $$(shell $(BIN)/python tests/real_calls.py))$(REAL_NOTEBOOKS)
 ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))
 SEED ?= $(word $(shell echo $$(( $(ROTATION) % 3 + 1 ))),$(REAL_SEEDS))
 LATENCY ?= $(word $(shell echo $$(( $(ROTATION) / 3 + 1 ))),$(REAL_LATENCIES))

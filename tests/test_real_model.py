@@ -642,9 +642,30 @@ def planned_workers(*settings: str) -> dict[str, int]:
     return workers
 
 
+def test_make_test_runs_every_test_file_in_one_session():
+    """The offline session leaves the end-to-end tests to their own session, and loses none."""
+    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
+    out = subprocess.run(["make", "-n", "test", "BROWSER=/usr/bin/chromium"], cwd=ROOT, capture_output=True,
+                         text=True, check=True, env=quiet).stdout.replace("\\\n", " ")
+    sessions = []
+    for command in out.splitlines():
+        if "bin/pytest" in command:
+            words = command.split()
+            ignored = [w.split("=", 1)[1] for w in words if w.startswith("--ignore=")]
+            chosen = [w for w in words if w == "tests" or w.startswith("tests/")]
+            sessions.append((chosen, ignored))
+    for path in sorted(ROOT.glob("tests/**/test_*.py")):
+        name = str(path.relative_to(ROOT))
+        runs = [chosen for chosen, ignored in sessions
+                if any(name == c or name.startswith(c + "/") for c in chosen)
+                and not any(name == i or name.startswith(i + "/") for i in ignored)]
+        assert len(runs) == 1, (name, runs)
+
+
 def test_make_test_sizes_its_workers_to_the_machine():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # a worker a core offline, half a real-model one a core beside them (its notebooks wait on the server)
-    assert planned_workers() == {"offline": cores, "real": (cores + 1) // 2}
+    # a worker a core offline, and a real-model one a core beside them (its notebooks wait on the server)
+    assert planned_workers() == {"offline": cores, "real": cores}
     assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"offline": 1, "real": 1}  # a crowded machine
     assert planned_workers("JOBS=8")["offline"] == 8
