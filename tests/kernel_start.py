@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -98,7 +99,6 @@ class Zygote:
     """This worker's zygote, started on first use with the worker's interpreter and flags."""
 
     def __init__(self, python: list[str]):
-        self.python = python
         self.folder = tempfile.mkdtemp(prefix="zygote-")
         self.address = os.path.join(self.folder, "socket")
         self.process = subprocess.Popen([*python, os.path.abspath(__file__), self.address],
@@ -109,11 +109,17 @@ class Zygote:
             self.stop()
             raise RuntimeError(f"the kernel zygote did not start: {said!r}")
 
-    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> WarmKernel:
-        """A kernel forked with ``argv`` (after ``-m``), ``env`` and ``cwd``; ValueError if refused."""
-        with socket.socket(socket.AF_UNIX) as conn:
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str, stdout, stderr) -> WarmKernel:
+        """A kernel forked with ``argv`` (after ``-m``), ``env``, ``cwd`` and the output streams
+        ``launch_kernel`` was given (None: this process's); ValueError if refused."""
+        with contextlib.ExitStack() as opened, socket.socket(socket.AF_UNIX) as conn:
+            fds = []
+            for stream, inherited in ((stdout, 1), (stderr, 2)):
+                if stream == subprocess.DEVNULL:
+                    stream = opened.enter_context(open(os.devnull, "wb"))
+                fds.append(inherited if stream is None else stream if isinstance(stream, int) else stream.fileno())
             conn.connect(self.address)
-            conn.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n")
+            socket.send_fds(conn, [json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n"], fds)
             answer = json.loads(conn.makefile().readline() or "{}")
         if "pid" not in answer:
             raise ValueError(answer.get("refused", "no answer from the zygote"))
@@ -146,11 +152,12 @@ def warm_launch(launch_kernel):
                 except (OSError, RuntimeError):
                     _zygotes[python] = None
             zygote = _zygotes[python]
-        if zygote is None:
+        if zygote is None or subprocess.PIPE in (kwargs.get("stdout"), kwargs.get("stderr")):
             return launch_kernel(cmd, **kwargs)
         env = {**(kwargs.get("env") or os.environ), "JPY_PARENT_PID": str(zygote.process.pid)}  # its parent
         try:
-            return zygote.fork(cmd[cmd.index("-m") + 2:], env, str(kwargs["cwd"]))
+            return zygote.fork(cmd[cmd.index("-m") + 2:], env, str(kwargs["cwd"]), kwargs.get("stdout"),
+                               kwargs.get("stderr"))
         except (OSError, ValueError):
             return launch_kernel(cmd, **kwargs)
 
@@ -165,7 +172,7 @@ def _differences(env: dict[str, str]) -> list[str]:
     return sorted(n for n in names if not n.startswith(PER_KERNEL))
 
 
-def _become_kernel(request: dict, conn: socket.socket) -> None:
+def _become_kernel(request: dict, conn: socket.socket, streams: list[int]) -> None:
     """In the forked child: the state ``python -m ipykernel_launcher`` would have, then the kernel."""
     os.setsid()  # before the worker learns the pid: it signals the kernel's process group
     conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
@@ -176,7 +183,9 @@ def _become_kernel(request: dict, conn: socket.socket) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
-    os.dup2(2, 1)  # the zygote's stdout is the pipe that said "ready"
+    for fd, target in zip(streams, (1, 2), strict=True):  # where launch_kernel was told to send them
+        os.dup2(fd, target)
+        os.close(fd)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -218,16 +227,20 @@ def serve(address: str) -> None:
             return
         conn, _ = server.accept()
         with conn:
-            request = json.loads(conn.makefile().readline())
+            data, streams, _, _ = socket.recv_fds(conn, 1 << 20, 2)
+            while not data.endswith(b"\n") and (more := conn.recv(1 << 20)):
+                data += more
+            request = json.loads(data)
             refused = _differences(request["env"])
             if threading.active_count() > 1:
                 refused = ["a thread is running"]
             if refused:
                 conn.sendall(json.dumps({"refused": f"differs: {', '.join(refused)}"}).encode() + b"\n")
-                continue
-            if os.fork() == 0:
+            elif os.fork() == 0:
                 server.close()
-                _become_kernel(request, conn)
+                _become_kernel(request, conn, streams)
+            for fd in streams:
+                os.close(fd)
 
 
 if __name__ == "__main__":

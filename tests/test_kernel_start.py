@@ -25,10 +25,10 @@ def test_nbval_starts_kernels_through_the_retrying_wrapper_and_the_warm_launch()
     assert local.launch_kernel.__qualname__ == "warm_launch.<locals>.launch"
 
 
-def started(folder, env):
+def started(folder, env, stderr=None):
     """A kernel of the course's kernelspec, as nbval starts one; its manager, client and probe."""
     km = KernelManager(kernel_name="parallel-course")
-    km.start_kernel(cwd=str(folder), env=env)
+    km.start_kernel(cwd=str(folder), env=env, stderr=stderr)
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
@@ -60,6 +60,18 @@ def test_a_warm_kernel_starts_as_a_fresh_one_does_plus_the_preloads(tmp_path):
         assert set(KERNEL_DEPENDENT) & set(warm["loaded"]) == set(KERNEL_DEPENDENT) & set(fresh["loaded"])
         reply = kc.execute_interactive("import time\ntime.sleep(0.2)\n6 * 7", timeout=30)
         assert reply["content"]["status"] == "ok"
+    finally:
+        stopped(km, kc)
+
+
+def test_a_warm_kernels_output_goes_where_the_launch_says(tmp_path):
+    """nbval sends a kernel's stderr to /dev/null; here, to a file."""
+    with open(tmp_path / "stderr.txt", "w") as stderr:
+        km, kc, probe = started(tmp_path, dict(os.environ), stderr=stderr)
+    try:
+        assert probe["parent"] != os.getpid()  # forked
+        kc.execute_interactive("import sys\nprint('to the stderr file', file=sys.__stderr__, flush=True)", timeout=30)
+        assert "to the stderr file" in (tmp_path / "stderr.txt").read_text()
     finally:
         stopped(km, kc)
 
