@@ -47,7 +47,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import parallel_course as pc  # noqa: E402
-from parallel_course.benchmark import rotation  # noqa: E402
+from parallel_course.benchmarks import rotation  # noqa: E402
 
 LATENCY = 0.3  # course-seconds per fake model call
 BRANCHES = [1, 2, 4, 8, 16, 32, 64]

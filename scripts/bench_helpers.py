@@ -29,7 +29,7 @@ from langchain_core.language_models import FakeListChatModel  # noqa: E402
 from langchain_core.runnables import RunnableParallel  # noqa: E402
 
 from parallel_course import TimelineRecorder  # noqa: E402
-from parallel_course.benchmark import rotation  # noqa: E402
+from parallel_course.benchmarks import rotation  # noqa: E402
 from parallel_course.fake_chat_model import FakeChatModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,10 +4,7 @@ The grader is the package ``parallel_course.grading`` (``python -m parallel_cour
 this script is the same command, kept for ``make grade`` and muscle memory.
 """
 
-import sys
-
-from parallel_course.grading.cli import clean_environment, main
+import runpy
 
 if __name__ == "__main__":
-    clean_environment()
-    sys.exit(main())
+    runpy.run_module("parallel_course.grading", run_name="__main__")

@@ -6,7 +6,7 @@ import pytest
 from support import fastest
 
 from parallel_course import Timer, benchmark
-from parallel_course.benchmark import summarise
+from parallel_course.benchmarks import summarise
 
 pytestmark = pytest.mark.usefixtures("real_time")
 

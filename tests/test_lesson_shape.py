@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from parallel_course.otter_files import raw_directive
-from parallel_course.quiz import QUIZZES, quiz
+from parallel_course.questionnaire import QUIZZES, quiz
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))

@@ -3,7 +3,7 @@
 import pytest
 
 import parallel_course as pc
-from parallel_course.quiz import QUIZZES, Question, Quiz
+from parallel_course.questionnaire import QUIZZES, Question, Quiz
 
 NAMES = sorted(p.stem for p in QUIZZES.glob("*.yaml"))
 

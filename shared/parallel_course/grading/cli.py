@@ -11,6 +11,7 @@ Every ``.ipynb`` under SUBMISSIONS is matched to an assignment and graded with t
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import threading
@@ -27,9 +28,6 @@ AUTOGRADER_DIR = gradescope.AUTOGRADER_DIR
 TEMPLATE_DIR = ROOT / "notebooks"
 DEFAULT_OUT = ROOT / "build" / "grades"
 STATUSES = ("graded", "timeout", "error", "unreadable", "unmatched")
-# All the grader keeps of the environment it is started in (it re-executes itself without the rest).
-KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TMPDIR", "COLUMNS", "PYTHONPATH")
-CLEAN_MARK = "PARALLEL_COURSE_GRADER"
 REFUSAL = """\
 grade: cannot build the sandbox that grading runs every submission in:
   {reason}
@@ -40,16 +38,6 @@ with user namespaces allowed. To grade trusted submissions without a sandbox any
 --unsandboxed (make grade GRADE_ARGS=--unsandboxed): every row of grades.csv then says so."""
 
 
-def clean_environment() -> None:
-    """Re-execute the grader with only ``KEPT_ENV``: no secret of the shell reaches a submission's memory."""
-    if os.environ.get(CLEAN_MARK) == "1" or not hasattr(sys, "orig_argv"):
-        return
-    env = {k: v for k, v in os.environ.items() if k in KEPT_ENV}
-    env[CLEAN_MARK] = "1"
-    sys.stdout.flush(), sys.stderr.flush()
-    os.execve(sys.executable, sys.orig_argv, env)
-
-
 def warm_up(modules: list[str]) -> list[str]:
     """Import, once, what the notebooks import, so every sandbox starts with it loaded; the failures."""
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -57,7 +45,10 @@ def warm_up(modules: list[str]) -> list[str]:
     failed = []
     for module in ["IPython.core.interactiveshell", "traitlets.config", "asyncio", "doctest", *modules]:
         try:
-            __import__(module)
+            loaded = importlib.import_module(module)
+            if hasattr(loaded, "__getattr__"):  # a lazy package (PEP 562, the course's): its parts too
+                for name in getattr(loaded, "__all__", ()):
+                    getattr(loaded, name)
         except Exception:  # the notebook will meet the same error, and it will show in its row
             failed.append(module)
     if "matplotlib.pyplot" in sys.modules:
