@@ -9,18 +9,17 @@ TEST_TIME_SCALE ?= 0.1
 # Tests never reach a paid model, even when the shell or a .env sets OPENAI_API_KEY.
 OFFLINE := COURSE_MODEL=fake
 # Parallelism sized to the machine's CORES (`nproc`): each notebook on one pytest worker, its cells in order.
-# The offline session takes JOBS = a worker a core; the real-model session beside it REAL_JOBS = a worker a
-# core too (its notebooks wait on the server), the end-to-end session one. 1.5 offline workers a core ran
-# faster but failed timing claims under load (make soak). `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
+# The notebook session takes JOBS = a worker a core; the real-model session beside it REAL_JOBS = a worker a
+# core too (its notebooks wait on the server); the unit and end-to-end sessions one each. 1.5 notebook workers
+# a core failed timing claims under load (make soak). `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
 CORES := $(shell nproc 2>/dev/null || echo 2)
 JOBS ?= $(CORES)
 PARALLEL := -n $(JOBS) --dist loadfile
-OFFLINE_PARALLEL := $(PARALLEL)
 NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
-.PHONY: setup lab test test-full lint check-assign test-offline test-end-to-end test-browser test-grading test-real \
+.PHONY: setup lab test test-full lint check-assign test-notebooks test-unit test-end-to-end test-browser test-grading test-real \
 	test-real-matrix test-latest \
 	assign grade autograder bench soak site clean
 
@@ -38,11 +37,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
-# The three sessions run side by side: the notebooks wait on fake latencies most of the time, the
-# end-to-end tests are CPU-bound, so together they keep the cores busy. --output-sync keeps each
-# session's report whole.
+# Four sessions side by side: the notebooks and the unit tests wait on fake latencies most of the time,
+# the end-to-end tests are CPU-bound, so together they keep the cores busy; the notebooks, the longest,
+# start last (make starts the goals in order). --output-sync keeps each session's report whole.
 test: setup lint
-	@$(MAKE) --no-print-directory -j 3 --output-sync=target test-real test-end-to-end test-offline
+	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-real test-end-to-end test-unit test-notebooks
 
 # make test, then the slow end-to-end checks (pytest marker `full`): every solution graded by scripts/grade.py
 test-full: test
@@ -62,12 +61,16 @@ build/autograder/%.zip: solutions/%.ipynb scripts/assign.py scripts/launch.py py
 check-assign: $(ZIPS)
 	$(BIN)/python scripts/assign.py --check
 
-# Unit and grading tests, and nbval over every learner and solution notebook, with the
-# exercise trials (tests/exercises.py): wrong answers and solutions through the learners'
-# checks, every solution's tests from its autograder zip as grading runs them.
-test-offline: setup check-assign
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(OFFLINE_PARALLEL) $(NBVAL) --exercise-trials \
-		tests notebooks solutions --ignore=tests/browser $(addprefix --ignore=,$(GRADING_TESTS))
+# nbval over every learner and solution notebook, with the exercise trials (tests/exercises.py):
+# wrong answers and solutions through the learners' checks, every solution's tests from its
+# autograder zip as grading runs them.
+test-notebooks: setup check-assign
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) $(NBVAL) --exercise-trials notebooks solutions
+
+# The unit tests: the package, the scripts, the test tools, the layout (all of tests/ but the end-to-end tests)
+test-unit: setup check-assign
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) tests --ignore=tests/browser \
+		$(addprefix --ignore=,$(GRADING_TESTS))
 
 # The tests that drive other programs, one after the other: the browser's, then the grader's
 test-end-to-end: setup

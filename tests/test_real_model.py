@@ -638,12 +638,12 @@ def planned_workers(*settings: str) -> dict[str, int]:
     workers = {}
     for command in out.stdout.replace("\\\n", " ").splitlines():
         if "pytest" in command and (match := re.search(r" -n (\d+) ", command)):
-            workers["real" if "openai_server" in command else "offline"] = int(match[1])
+            workers["real" if "openai_server" in command else "notebooks"] = int(match[1])
     return workers
 
 
 def test_make_test_runs_every_test_file_in_one_session():
-    """The offline session leaves the end-to-end tests to their own session, and loses none."""
+    """The unit, notebook, real-model and end-to-end sessions share no test file, and lose none."""
     inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
     quiet = {k: v for k, v in os.environ.items() if k not in inherited}
     out = subprocess.run(["make", "-n", "test", "BROWSER=/usr/bin/chromium"], cwd=ROOT, capture_output=True,
@@ -665,7 +665,7 @@ def test_make_test_runs_every_test_file_in_one_session():
 
 def test_make_test_sizes_its_workers_to_the_machine():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # a worker a core offline, and a real-model one a core beside them (its notebooks wait on the server)
-    assert planned_workers() == {"offline": cores, "real": cores}
-    assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"offline": 1, "real": 1}  # a crowded machine
-    assert planned_workers("JOBS=8")["offline"] == 8
+    # a worker a core for the offline notebooks, and a real-model one a core beside them (they wait on the server)
+    assert planned_workers() == {"notebooks": cores, "real": cores}
+    assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"notebooks": 1, "real": 1}  # a crowded machine
+    assert planned_workers("JOBS=8")["notebooks"] == 8
