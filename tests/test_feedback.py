@@ -74,3 +74,30 @@ def test_placeholders_and_templates():
     exec("def h(n):\n    def inner():\n        return n\n\n    return inner\n", env)
     exec("def f(x):\n    return x\n", env)
     assert untouched(template, env)[1] == ["g"]
+
+
+def test_no_test_case_prints_a_value_from_inside_a_block():
+    """A test case runs as a doctest, whose examples are compiled like interactive input: a bare
+    expression prints its value even inside a loop or an ``if``, and output no one expected fails the
+    case. So inside a block a call's value is assigned (``_ = chain.invoke(x)``); ``reset()`` returns None."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+
+    from parallel_course.otter_files import raw_directive
+
+    printing = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        in_tests = False
+        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            in_tests = raw_directive(cell) == "BEGIN TESTS" or (in_tests and raw_directive(cell) != "END TESTS")
+            if not in_tests or cell.cell_type != "code":
+                continue
+            for block in ast.parse(cell.source).body:
+                printing += [f"{path.name[:2]} cell {number}: {ast.unparse(node)}" for node in ast.walk(block)
+                             if isinstance(node, ast.Expr) and node is not block
+                             and not isinstance(node.value, ast.Constant)
+                             and not (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+                                      and node.value.func.attr == "reset")]
+    assert not printing, printing
