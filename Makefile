@@ -12,9 +12,10 @@ OFFLINE := COURSE_MODEL=fake
 # The notebook session takes JOBS = a worker a core; the real-model session beside it REAL_JOBS = a worker a
 # core too (its notebooks wait on the server); the unit and end-to-end sessions one each. 1.5 notebook workers
 # a core failed timing claims under load (make soak). `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
+# The workers take the notebooks longest first, by their times in the last run (tests/notebook_times.py).
 CORES := $(shell nproc 2>/dev/null || echo 2)
 JOBS ?= $(CORES)
-PARALLEL := -n $(JOBS) --dist loadfile
+PARALLEL := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
@@ -105,7 +106,7 @@ REAL_SEEDS := 1 2 3
 REAL_LATENCIES := 0.03-0.2 0.05-0.8
 REAL_TIME_SCALE ?= 0.3
 REAL_JOBS ?= $(CORES)
-REAL_PARALLEL := -n $(REAL_JOBS) --dist loadfile
+REAL_PARALLEL := -n $(REAL_JOBS) --dist loadfile --no-loadscope-reorder
 # read on first use, once per make (the scan reads every solution)
 REAL_NOTEBOOKS = $(eval REAL_NOTEBOOKS := $$(shell $(BIN)/python tests/real_calls.py))$(REAL_NOTEBOOKS)
 ROTATION = $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % 6 )))

@@ -1,9 +1,8 @@
 """Course-wide pytest hooks: exercise trials inside nbval's runs, a kernel start that is retried and
-forked from a warm zygote, and nbval's time per notebook."""
+forked from a warm zygote, nbval's time per notebook, and the notebooks run longest first."""
 
-from collections import defaultdict
-
-from exercises import exercise_trials  # tests/ is on pytest's pythonpath (pyproject.toml)
+import notebook_times  # tests/ is on pytest's pythonpath (pyproject.toml)
+from exercises import exercise_trials
 from kernel_start import warm_launch, with_retries
 
 
@@ -26,17 +25,14 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("exercise_trials"):
         items[:] = exercise_trials(items)
+    notebook_times.longest_first(items, notebook_times.record())
 
 
 def pytest_terminal_summary(terminalreporter):
     """Report how long each notebook took to execute under nbval (issue budgets are per notebook)."""
-    totals: dict[str, float] = defaultdict(float)
-    for reports in terminalreporter.stats.values():
-        for report in reports:
-            nodeid, duration = getattr(report, "nodeid", ""), getattr(report, "duration", 0.0)
-            if ".ipynb::" in nodeid:
-                totals[nodeid.split("::")[0]] += duration
-    if totals:
+    seconds = notebook_times.totals(terminalreporter.stats)
+    if seconds:
         terminalreporter.write_sep("-", "notebook execution time")
-        for notebook, seconds in sorted(totals.items()):
-            terminalreporter.write_line(f"{seconds:6.1f} s  {notebook}")
+        for notebook, total in sorted(seconds.items()):
+            terminalreporter.write_line(f"{total:6.1f} s  {notebook}")
+        notebook_times.save(seconds, notebook_times.record())
