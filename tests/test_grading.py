@@ -498,6 +498,13 @@ def test_grades_csv_is_replaced_atomically(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temporary file left
 
 
+def test_the_help_names_the_command_to_type(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--help"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: python -m parallel_course.grading [-h]")
+
+
 @pytest.mark.parametrize(
     ("rel", "metadata", "notebook", "student"),
     [
