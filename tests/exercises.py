@@ -35,20 +35,23 @@ def exercise_trials(items: list) -> list:
     then the learner's own answer cells again, so the rest of the
     notebook still runs with nothing attempted. In real-model mode (``make test-real``) the
     wrong answer is left out: a check may accept more from a real model, whose answers it
-    cannot know, so only the solution must pass. In ``solutions/``, after each question's
-    tests: all its tests from ``build/autograder/<notebook>.zip``, hidden ones included, run
-    by otter as doctests, the way grading runs them. No extra kernel starts.
+    cannot know, so only the solution must pass. In ``solutions/``, in place of each question's
+    test cells: all its tests from ``build/autograder/<notebook>.zip``, hidden ones included, run
+    once, by otter as doctests, the way grading runs them. No extra kernel starts.
     """
     from nbval.plugin import IPyNbCell
 
-    trials, added, notebook = [], {}, None
+    trials, added, notebook, replaced = [], {}, None, set()
     for item in items:
-        trials.append(item)
         if not isinstance(item, IPyNbCell):
+            trials.append(item)
             continue
         if item.path != notebook:
             notebook = item.path
             added = _trial_cells(Path(notebook))
+            replaced = _test_cells(Path(notebook))
+        if item.cell_num not in replaced:
+            trials.append(item)
         for name, source in added.get(item.cell_num, {}).items():
             cell = nbformat.v4.new_code_cell(source)
             options = defaultdict(bool, check=False)
@@ -95,6 +98,20 @@ def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
             }
             placeholders = []
     return added
+
+
+def _test_cells(path: Path) -> set[int]:
+    """The code cell numbers of a solution's test cells (``_graded_tests`` runs their tests)."""
+    if path.parent != ROOT / "solutions":
+        return set()
+    numbers, in_tests, number = set(), False, -1
+    for cell in nbformat.read(path, as_version=4).cells:
+        directive = raw_directive(cell)
+        in_tests = directive == "BEGIN TESTS" or (in_tests and directive != "END TESTS")
+        number += cell.cell_type == "code"
+        if in_tests and cell.cell_type == "code":
+            numbers.add(number)
+    return numbers
 
 
 def _graded_tests(solution: Path) -> dict[int, dict[str, str]]:

@@ -71,16 +71,19 @@ def test_in_real_model_mode_the_trials_only_try_the_solution():
     assert of(LEARNER, collected("real")) == expected
 
 
-def test_each_question_of_a_solution_is_graded_right_after_its_tests():
+def test_each_question_of_a_solution_is_graded_in_place_of_its_test_cells():
+    """Its tests run once, from the zip, as grading runs them: not also as the notebook's cells."""
     solution = SOLUTION
-    expected, question, number = [], None, -1
+    expected, question, number, in_tests, tests = [], None, -1, False, 0
     for cell in nbformat.read(ROOT / solution, as_version=4).cells:
         if raw_directive(cell) == "BEGIN QUESTION":
             question = cell.source.split("name:", 1)[1].split()[0]
-        elif raw_directive(cell) == "END TESTS":
-            expected.append(f"{solution}::{question}: graded")
+        elif raw_directive(cell) in ("BEGIN TESTS", "END TESTS"):
+            in_tests = raw_directive(cell) == "BEGIN TESTS"
+            expected += [f"{solution}::{question}: graded"] if not in_tests else []
         elif cell.cell_type == "code":
             number += 1
-            expected.append(f"{solution}::Cell {number}")
-    assert sum(nodeid.endswith(": graded") for nodeid in expected) == len(solution_code(SOLUTIONS[0]))
+            tests += in_tests
+            expected += [] if in_tests else [f"{solution}::Cell {number}"]
+    assert tests and sum(nodeid.endswith(": graded") for nodeid in expected) == len(solution_code(SOLUTIONS[0]))
     assert of(solution, collected("offline")) == expected
