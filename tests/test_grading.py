@@ -538,12 +538,11 @@ def test_check_calls_finds_checks_only_in_code():
 
 @pytest.mark.full
 def test_every_solution_gets_full_marks_from_the_grader(tmp_path):
-    """Hidden tests pass on every solution the way grading runs them (doctest, from the zip).
+    """Every learner notebook with its solutions filled in, as a learner submits it, gets full marks.
 
-    nbval runs the solutions' test cells as plain code; graded, they are doctests, where a
-    bare expression prints its value and fails. `make test` runs each zip's tests as doctests
-    inside nbval's run of the solutions (``--exercise-trials``) and grades notebook 01 end to
-    end; this check puts every solution through the whole grader (``make test-full``).
+    `make test` runs each zip's tests as doctests inside nbval's run of the solutions
+    (``--exercise-trials``) and grades notebook 01 end to end; this check puts every notebook
+    through the whole grader (``make test-full``).
     """
     import assign  # scripts/assign.py
 
@@ -554,7 +553,7 @@ def test_every_solution_gets_full_marks_from_the_grader(tmp_path):
         assign.run_otter_assign(solution, tmp_path / "assign" / solution.stem)
         zip_path = next((tmp_path / "assign" / solution.stem / "autograder").glob("*-autograder_*.zip"))
         (autograder / f"{solution.stem}.zip").write_bytes(zip_path.read_bytes())
-        (subs / solution.name).write_bytes(solution.read_bytes())
+        write(answered(answers(solution.stem), name=solution.stem), subs.parent, subs.name, solution.name)
     run_grader(subs.parent, tmp_path / "out", autograder, "--timeout", "120")
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
         rows = {row["notebook"]: row for row in csv.DictReader(f)}
