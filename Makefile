@@ -44,7 +44,7 @@ lab: setup
 test: setup lint
 	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-real test-end-to-end test-unit test-notebooks
 
-# make test, then the slow end-to-end checks (pytest marker `full`): every solution graded by scripts/grade.py
+# make test, then the slow end-to-end checks (pytest marker `full`): every solved learner notebook graded by scripts/grade.py
 test-full: test
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) -m full tests
 
