@@ -8,7 +8,14 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from parallel_course.otter_files import check_name, is_answer_cell, raw_directive, read_ok_test, solution_code
+from parallel_course.otter_files import (
+    cells_in_tests,
+    check_name,
+    is_answer_cell,
+    raw_directive,
+    read_ok_test,
+    solution_code,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTOGRADER = ROOT / "build" / "autograder"  # written by scripts/assign.py
@@ -104,14 +111,9 @@ def _test_cells(path: Path) -> set[int]:
     """The code cell numbers of a solution's test cells (``_graded_tests`` runs their tests)."""
     if path.parent != ROOT / "solutions":
         return set()
-    numbers, in_tests, number = set(), False, -1
-    for cell in nbformat.read(path, as_version=4).cells:
-        directive = raw_directive(cell)
-        in_tests = directive == "BEGIN TESTS" or (in_tests and directive != "END TESTS")
-        number += cell.cell_type == "code"
-        if in_tests and cell.cell_type == "code":
-            numbers.add(number)
-    return numbers
+    cells = nbformat.read(path, as_version=4).cells
+    tests, code = cells_in_tests(cells), [index for index, cell in enumerate(cells) if cell.cell_type == "code"]
+    return {number for number, index in enumerate(code) if index in tests}
 
 
 def _graded_tests(solution: Path) -> dict[int, dict[str, str]]:

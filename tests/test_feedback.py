@@ -85,15 +85,13 @@ def test_no_test_case_prints_a_value_from_inside_a_block():
 
     import nbformat
 
-    from parallel_course.otter_files import raw_directive
+    from parallel_course.otter_files import cells_in_tests
 
     printing = []
     for path in sorted((Path(__file__).resolve().parents[1] / "solutions").glob("[0-9][0-9]_*.ipynb")):
-        in_tests = False
-        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
-            in_tests = raw_directive(cell) == "BEGIN TESTS" or (in_tests and raw_directive(cell) != "END TESTS")
-            if not in_tests or cell.cell_type != "code":
-                continue
+        cells = nbformat.read(path, as_version=4).cells
+        for number in sorted(cells_in_tests(cells)):
+            cell = cells[number]
             for block in ast.parse(cell.source).body:
                 printing += [f"{path.name[:2]} cell {number}: {ast.unparse(node)}" for node in ast.walk(block)
                              if isinstance(node, ast.Expr) and node is not block

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 import yaml
 
-from parallel_course.otter_files import raw_directive
+from parallel_course.otter_files import cells_in_tests, raw_directive
 from parallel_course.questionnaire import QUIZZES, quiz
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,9 +76,9 @@ def test_further_reading_ends_the_notebook(solution):
 def test_every_proof_cell_says_what_it_verified(solution):
     from proof_cells import is_proof  # scripts/proof_cells.py
 
-    silent, in_tests = [], False
-    for number, cell in enumerate(nbformat.read(solution, as_version=4).cells):
-        in_tests = raw_directive(cell) == "BEGIN TESTS" or (in_tests and raw_directive(cell) != "END TESTS")
-        if cell.cell_type == "code" and not in_tests and is_proof(cell.source) and "print(" not in cell.source:
+    silent, cells = [], nbformat.read(solution, as_version=4).cells
+    tests = cells_in_tests(cells)
+    for number, cell in enumerate(cells):
+        if cell.cell_type == "code" and number not in tests and is_proof(cell.source) and "print(" not in cell.source:
             silent.append(number)
     assert not silent, f"proof cells that print no line of what they verified: cells {silent}"

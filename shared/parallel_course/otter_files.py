@@ -39,6 +39,17 @@ def solution_code(solution: Path) -> dict[str, str]:
     return answers
 
 
+def cells_in_tests(cells: list) -> set[int]:
+    """The indices in ``cells`` (a solution notebook's) of its test cells: code between ``# BEGIN TESTS``
+    and ``# END TESTS``."""
+    indices, in_tests = set(), False
+    for index, cell in enumerate(cells):
+        in_tests = raw_directive(cell) == "BEGIN TESTS" or (in_tests and raw_directive(cell) != "END TESTS")
+        if in_tests and cell.cell_type == "code":
+            indices.add(index)
+    return indices
+
+
 def check_name(cell) -> str | None:
     """The question a ``grader.check("...")`` cell checks, if it is one."""
     match = CHECK.match(cell.source) if cell.cell_type == "code" else None
