@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 from exercises import ROOT, wrong_answers
 
-from parallel_course.grading.assignments import INIT_CELL, check_calls, load_assignment
+from course_tools.grading.assignments import INIT_CELL, check_calls, load_assignment
 from parallel_course.otter_files import is_answer_cell, solution_code
 
 NAME = "01_runnable_parallel_overview"

@@ -17,7 +17,7 @@ import pytest
 from exercises import ROOT, wrong_answers
 from grading_support import answered, answers, autograder_zip, reduced, run_grader, write
 
-from parallel_course.grading.assignments import load_assignment
+from course_tools.grading.assignments import load_assignment
 
 NAME = "10_capstone_support_desk"
 QUESTION = "q10_support_desk"

@@ -43,9 +43,9 @@ from grading_support import (
     wrong,
 )
 
-from parallel_course.grading import cli, gradescope, reports
-from parallel_course.grading.assignments import check_calls, load_assignment
-from parallel_course.grading.submissions import read_submission
+from course_tools.grading import cli, gradescope, reports
+from course_tools.grading.assignments import check_calls, load_assignment
+from course_tools.grading.submissions import read_submission
 
 TAMPER_OTTER = """\
 import otter
@@ -502,7 +502,7 @@ def test_the_help_names_the_command_to_type(capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main(["--help"])
     assert stop.value.code == 0
-    assert capsys.readouterr().out.startswith("usage: python -m parallel_course.grading [-h]")
+    assert capsys.readouterr().out.startswith("usage: python -m course_tools.grading [-h]")
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ from grading_support import (
     write,
 )
 
-from parallel_course.grading import sandbox
+from course_tools.grading import sandbox
 
 SECRET = f"sk-grader-secret-{uuid.uuid4().hex}"
 PACKAGE = ROOT / "shared" / "parallel_course"  # read-only in the sandbox, wherever the course lives

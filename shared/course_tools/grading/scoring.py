@@ -14,7 +14,8 @@ from typing import Any
 
 from otter.test_files.abstract_test import TestCase, TestCaseResult
 
-from ..feedback import doctest_failure, first_hint
+from parallel_course.feedback import doctest_failure, first_hint
+
 from .assignments import INIT_CELL, Assignment, cell_source, check_calls
 from .runner import MAX_CHANNEL_BYTES
 from .submissions import Submission

@@ -6,7 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..colab import requirement_name, runtime_requirements
+from parallel_course.colab import requirement_name, runtime_requirements
 
 ROOT = Path(__file__).resolve().parents[3]
 AUTOGRADER_DIR = ROOT / "build" / "autograder"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from otter.test_files import OKTestFile
 
-from ..otter_files import read_ok_test
+from parallel_course.otter_files import read_ok_test
 
 # the init cell of a learner notebook (scripts/assign.py's form, and otter's own in older copies)
 INIT_CELL = re.compile(

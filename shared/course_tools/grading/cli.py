@@ -1,7 +1,7 @@
 """``make grade``: grade a folder of learner notebooks against the autograder zips, in parallel, sandboxed.
 
     make grade SUBMISSIONS=path/to/folder [OUT=build/grades]
-    python -m parallel_course.grading SUBMISSIONS [--out OUT] [--workers N] [--timeout S] [--time-scale X]
+    python -m course_tools.grading SUBMISSIONS [--out OUT] [--workers N] [--timeout S] [--time-scale X]
 
 Every ``.ipynb`` under SUBMISSIONS is matched to an assignment and graded with the tests of
 ``build/autograder/<name>.zip``; OUT receives ``grades.csv``, ``summary.csv``, ``summary.png`` and
@@ -191,7 +191,7 @@ def _grade_batch(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m parallel_course.grading",  # not __main__.py, as Python 3.11 says for a package's module
+        prog="python -m course_tools.grading",  # not __main__.py, as Python 3.11 says for a package's module
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md",

@@ -1,4 +1,4 @@
-"""``python -m parallel_course.grading``: the grader's command line (see ``cli``)."""
+"""``python -m course_tools.grading``: the grader's command line (see ``cli``)."""
 
 import sys
 
