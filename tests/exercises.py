@@ -44,7 +44,8 @@ def exercise_trials(items: list) -> list:
     wrong answer is left out: a check may accept more from a real model, whose answers it
     cannot know, so only the solution must pass. In ``solutions/``, in place of each question's
     test cells: all its tests from ``build/autograder/<notebook>.zip``, hidden ones included, run
-    once, by otter as doctests, the way grading runs them. No extra kernel starts.
+    once, as doctests split as grading splits them (``course_tools.grading.judging``: the assertions of
+    a case that exports ``_judged`` run on its plain JSON copy). No extra kernel starts.
     """
     from nbval.plugin import IPyNbCell
 
@@ -131,10 +132,12 @@ def _graded_tests(solution: Path) -> dict[int, dict[str, str]]:
         elif directive == "END TESTS":
             added[number] = {
                 f"{question}: graded": (
+                    "from course_tools.grading.judging import run_case as _run_case\n"
                     "from parallel_course.otter_files import read_ok_test as _read_ok_test\n"
                     f"_graded = _read_ok_test({specs.pop(question)!r})\n"
-                    "_graded.run(globals())\n"
-                    "assert _graded.passed_all, _graded.summary()"
+                    "_runs = [_run_case(_c.body, globals(), f'{_graded.name} {_i}')\n"
+                    "         for _i, _c in enumerate(_graded.test_cases)]\n"
+                    "assert all(_passed for _passed, _ in _runs), _runs"
                 )
             }
         number += cell.cell_type == "code"

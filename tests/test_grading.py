@@ -283,7 +283,7 @@ def test_patching_otter_gains_nothing_and_is_flagged(batch):
 
 def test_a_runner_that_passes_everything_is_caught_by_the_integrity_probes(batch):
     row = batch["rows"]["mallory"]
-    assert row["status"] == "error" and float(row["total"]) == 0
+    assert row["status"] == "tampered" and float(row["total"]) == 0
     assert "tampering detected" in row["reason"] and "builtins" in row["reason"]
 
 
@@ -322,7 +322,7 @@ def test_summary_and_feedback(batch):
     with open(out / "summary.csv", newline="") as f:
         summary = {r["question"]: r for r in csv.DictReader(f)}
     assert list(summary) == [*assignment.order, "total"]
-    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error")]
+    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error", "tampered")]
     for q in assignment.order:
         values = [float(r[q]) for r in scored]
         assert int(summary[q]["submissions"]) == len(scored)
@@ -359,7 +359,7 @@ def test_the_summary_names_the_hint_most_learners_hit(batch):
     rows, assignment, out = batch["rows"], batch["assignment"], batch["out"]
     with open(out / "summary.csv", newline="") as f:
         summary = {r["question"]: r for r in csv.DictReader(f)}
-    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error")]
+    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error", "tampered")]
     partial_q = next(iter(wrong()))
     carol = json.loads(rows["carol"]["hints"])
     assert list(carol) == [partial_q]  # she lost points on her wrong answer only

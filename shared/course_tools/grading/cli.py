@@ -27,7 +27,7 @@ ROOT = gradescope.ROOT
 AUTOGRADER_DIR = gradescope.AUTOGRADER_DIR
 TEMPLATE_DIR = ROOT / "notebooks"
 DEFAULT_OUT = ROOT / "build" / "grades"
-STATUSES = ("graded", "timeout", "error", "unreadable", "unmatched")
+STATUSES = ("graded", "timeout", "error", "tampered", "unreadable", "unmatched")
 REFUSAL = """\
 grade: cannot build the sandbox that grading runs every submission in:
   {reason}

@@ -1,28 +1,38 @@
-"""Inside the sandbox: run a submission's cells in an IPython shell and its tests as doctests.
+"""Inside the sandbox: a *warden* process drives the notebook's process, which runs cells and test cases.
 
-The process reads its plan (the cells, with a step for each question after its check cell) as one
-JSON line on ``rfd`` and reports every event as a JSON line on ``wfd``. A question's test cases are
-not in the plan: at a ``tests`` step it asks the grader for them and reads them back, so no hidden
-test is in the process before its question is tested. Each question's cases run between two
-integrity probes, a case that must fail and one that must pass, with a private copy of ``doctest``
-(otter's ``run_doctest``, not otter's code in the learner's process).
+The sandbox's first process, the warden, alone holds the pipes to the grader: it reads the plan (the
+cells, with a step for each question after its check cell), starts the notebook's process and hands
+it one step at a time over a socket, and reports every event to the grader as a JSON line. The
+notebook's process runs the learner's code in an IPython shell, and never holds the grader's pipes:
+its code can neither ask for a test nor report a result the warden did not ask it for. The warden
+is not dumpable, so the notebook's process cannot open its files or memory either.
+
+A question's test cases come from the grader only at its ``tests`` step. Those judged outside
+(``judging``) arrive without their assertions; the notebook's process runs the rest, between two
+integrity probes (a case that must fail and one that must pass), with a private copy of ``doctest``.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import io
 import json
 import os
+import socket
 import sys
 import threading
 import time
 from pathlib import Path
 
-CELL_OUTPUT_LIMIT = 4_000  # characters of each cell's output kept for the feedback
-MESSAGE_LIMIT = 2_000  # characters of a failed test case's message
+from . import judging
+
+CELL_OUTPUT_LIMIT = 4_000  # characters of a cell's output the notebook's process keeps (it counts the rest)
+EVALUE_LIMIT = 300  # characters of a cell's error message sent to the grader
+REPLY_LIMIT = 4 * 2**20  # bytes of one reply from the notebook's process
 WORKDIR_LISTING = 20  # files written by the submission named in its row, at most
+PR_SET_DUMPABLE = 4
 
 
 class _Capture(io.TextIOBase):
@@ -50,9 +60,6 @@ class _Capture(io.TextIOBase):
     def encoding(self) -> str:
         return "utf-8"
 
-    def text(self) -> str:
-        return "".join(self.parts)
-
 
 class _GraderStandIn:
     """Replaces otter's ``grader`` while a submission is graded: checks run outside the notebook."""
@@ -65,46 +72,141 @@ class _GraderStandIn:
 
 
 class Channel:
-    """The two pipes to the grader: events out, the plan and test cases in."""
+    """A pair of file descriptors carrying JSON lines: out with ``send``, in with ``receive``."""
 
-    def __init__(self, rfd: int, wfd: int):
-        self.reader, self.wfd = os.fdopen(rfd, "rb", buffering=65536), wfd
+    def __init__(self, rfd: int, wfd: int, limit: int | None = None):
+        self.reader, self.wfd, self.limit = os.fdopen(rfd, "rb", buffering=65536), wfd, limit
 
-    def send(self, event: dict) -> None:
-        data = (json.dumps(event, default=str) + "\n").encode()
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message, default=str) + "\n").encode()
         while data:
             data = data[os.write(self.wfd, data) :]
 
     def receive(self) -> dict:
-        line = self.reader.readline()
+        line = self.reader.readline(self.limit or -1)
         if not line:
-            raise EOFError("the grader closed the channel")
-        return json.loads(line)
+            raise EOFError("the other side closed the channel")
+        if not line.endswith(b"\n"):
+            raise ValueError(f"a line longer than {self.limit} bytes")
+        message = json.loads(line)
+        if not isinstance(message, dict):
+            raise ValueError("not a JSON object")
+        return message
+
+
+class Tampered(Exception):
+    """The notebook's process said something it was not asked."""
+
+
+class Died(Exception):
+    """The notebook's process ended before it answered."""
 
 
 def run(channel: Channel) -> None:
-    """Read the plan, prepare the working folder, run every step; report ``done`` with the files written."""
+    """The warden: read the plan, prepare the folder, start the notebook's process and drive it."""
     plan = channel.receive()
     os.environ.clear()
     os.environ.update(plan["env"])
-    shipped = {plan["notebook"], *plan["files"]}
     for name, data in [(plan["notebook"], plan["source"]), *plan["files"].items()]:
         target = Path(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(data))
-    sys.path.insert(0, os.getcwd())
-    _run_steps(plan["steps"], channel, tuple(plan["probes"]))
-    written = []
-    for path in sorted(Path(".").rglob("*")):
-        rel = path.as_posix()
-        if path.is_file() and path.parts[0] not in (".ipython", ".config") and rel not in shipped:
-            written.append(rel)
-        if len(written) > WORKDIR_LISTING:
-            break
-    sandboxed = os.getpid() == 1  # PID 1 of its own namespace: /proc lists only what it started
-    others = [p for p in os.listdir("/proc") if p.isdigit() and p != "1"] if sandboxed else []
-    threads = threading.active_count() - 1
-    channel.send({"event": "done", "written": written, "threads": threads, "processes": len(others)})
+    shipped = {plan["notebook"], *plan["files"]}
+    ours, theirs = socket.socketpair()
+    sys.stdout.flush(), sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            ours.close()
+            os.closerange(3, theirs.fileno())  # the grader's pipes among them
+            os.closerange(theirs.fileno() + 1, _fd_ceiling())
+            _notebook(Channel(os.dup(theirs.fileno()), theirs.fileno()), tuple(plan["probes"]), shipped)
+        except BaseException:
+            code = 70
+        os._exit(code)
+    theirs.close()
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no /proc/<warden>/fd or mem for the notebook
+    notebook = Channel(os.dup(ours.fileno()), ours.fileno(), limit=REPLY_LIMIT)
+    try:
+        _drive(plan["steps"], channel, notebook, pid)
+    except Tampered as e:
+        channel.send({"event": "tampered", "reason": str(e)})
+    except Died:
+        _, status = os.waitpid(pid, 0)
+        channel.send({"event": "died", "exit": status})
+
+
+def _fd_ceiling() -> int:
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return soft if 0 < soft < 65536 else 65536
+
+
+def _drive(steps: list[dict], grader: Channel, notebook: Channel, pid: int) -> None:
+    """Hand the notebook's process each step; report to the grader what it answers, checked."""
+
+    def ask(request: dict, answer: set[str]) -> dict:
+        try:
+            notebook.send(request)
+            reply = notebook.receive()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            raise Died from None
+        except (ValueError, RecursionError) as e:
+            raise Tampered(f"the notebook's process sent an unreadable reply ({type(e).__name__})") from None
+        if reply.get("id") != request["id"] or not set(reply) <= answer | {"id"}:
+            raise Tampered("the notebook's process sent a reply it was not asked for")
+        return reply
+
+    for number, step in enumerate(steps):
+        if step["kind"] == "cell":
+            grader.send({"event": "cell", "step": number, "index": step["index"]})
+            reply = ask({"id": number, "cell": step["source"]}, {"ename", "evalue", "dropped", "seconds"})
+            grader.send({"event": "cell_done", "step": number, "index": step["index"], **_cell_fields(reply)})
+        else:
+            grader.send({"event": "tests", "step": number, "question": step["question"]})
+            cases = grader.receive()["cases"]
+            reply = ask({"id": number, "cases": cases}, {"cases", "intact"})
+            grader.send({"event": "question", "step": number, "question": step["question"], **_case_fields(reply)})
+    reply = ask({"id": len(steps), "finish": True}, {"written", "threads"})
+    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, pid)] if os.getpid() == 1 else []
+    written = [str(w)[:200] for w in reply.get("written") or []][: WORKDIR_LISTING + 1]
+    grader.send({"event": "done", "written": written, "threads": _int(reply.get("threads")), "processes": len(others)})
+
+
+def _int(value) -> int:
+    return value if type(value) is int and 0 <= value < 10**9 else 0
+
+
+def _cell_fields(reply: dict) -> dict:
+    seconds = reply.get("seconds")
+    seconds = float(seconds) if type(seconds) in (int, float) and 0 <= seconds < 1e6 else 0.0
+    fields = {"dropped": _int(reply.get("dropped")), "seconds": seconds}
+    if reply.get("ename"):
+        fields.update(ename=str(reply["ename"])[:80], evalue=str(reply.get("evalue") or "")[:EVALUE_LIMIT])
+    return fields
+
+
+def _case_fields(reply: dict) -> dict:
+    cases = reply.get("cases") if isinstance(reply.get("cases"), list) else []
+    kept = []
+    for case in cases[:1000]:
+        if isinstance(case, dict):
+            judged = case.get("judged")
+            kept.append(
+                {
+                    "name": str(case.get("name"))[:200],
+                    "passed": case.get("passed") is True,
+                    "message": str(case.get("message") or "")[: judging.MESSAGE_LIMIT],
+                    "judged": judged if isinstance(judged, str) and len(judged) <= judging.JUDGED_LIMIT else None,
+                }
+            )
+    return {"cases": kept, "intact": reply.get("intact") is True}
+
+
+# --------------------------------------------------------------------------------------------------
+# The notebook's process
 
 
 def _private_doctest():
@@ -118,7 +220,8 @@ def _private_doctest():
     return module
 
 
-def _run_steps(steps: list[dict], channel: Channel, probes: tuple[str, str]) -> None:
+def _notebook(warden: Channel, probes: tuple[str, str], shipped: set[str]) -> None:
+    """Answer the warden's requests: run a cell, run test cases, say what was left at the end."""
     import asyncio
 
     from IPython.core.interactiveshell import InteractiveShell
@@ -133,14 +236,10 @@ def _run_steps(steps: list[dict], channel: Channel, probes: tuple[str, str]) -> 
         def enable_gui(self, gui=None):  # `%matplotlib inline` works as in a kernel; no GUI event loop
             pass
 
+    sys.path.insert(0, os.getcwd())
     shell = GradingShell.instance(config=config)
     shell.user_ns["grader"] = _GraderStandIn()
-    failure: dict[str, str] = {}
-
-    def record(etype, evalue, stb):  # IPython's hook for every traceback it shows
-        failure["traceback"] = "\n".join(stb)[-3000:]
-
-    shell._showtraceback = record
+    shell._showtraceback = lambda *args: None  # the error itself is reported, not its traceback
     shell._tee = lambda channel: contextlib.nullcontext()  # IPython 9 keeps every output in memory: not here
     doctest = _private_doctest()
     loop = asyncio.new_event_loop()
@@ -153,75 +252,61 @@ def _run_steps(steps: list[dict], channel: Channel, probes: tuple[str, str]) -> 
             transformed, preprocessing = source, sys.exc_info()
         if shell.should_run_async(source, transformed_cell=transformed, preprocessing_exc_tuple=preprocessing):
             return await shell.run_cell_async(
-                source,
-                store_history=True,
-                transformed_cell=transformed,
-                preprocessing_exc_tuple=preprocessing,
+                source, store_history=True, transformed_cell=transformed, preprocessing_exc_tuple=preprocessing
             )
         return shell.run_cell(source, store_history=True)
 
-    stdout, stderr = sys.stdout, sys.stderr
-    for number, step in enumerate(steps):
-        if step["kind"] == "cell":
-            channel.send({"event": "cell", "step": number, "index": step["index"]})
+    while True:
+        request = warden.receive()
+        reply: dict = {"id": request["id"]}
+        if "cell" in request:
             capture, started = _Capture(CELL_OUTPUT_LIMIT), time.perf_counter()
-            failure.clear()
+            stdout, stderr = sys.stdout, sys.stderr
             sys.stdout = sys.stderr = capture
             try:
-                result = loop.run_until_complete(execute(step["source"]))
+                result = loop.run_until_complete(execute(request["cell"]))
                 error = result.error_before_exec or result.error_in_exec
             finally:
                 sys.stdout, sys.stderr = stdout, stderr
-            event = {
-                "event": "cell_done",
-                "step": number,
-                "index": step["index"],
-                "output": capture.text(),
-                "dropped": capture.dropped,
-                "seconds": round(time.perf_counter() - started, 3),
-            }
+            reply.update(dropped=capture.dropped, seconds=round(time.perf_counter() - started, 3))
             if error is not None:
-                event.update(
-                    ename=type(error).__name__, evalue=str(error)[:300], traceback=failure.get("traceback", "")
-                )
-            channel.send(event)
+                reply.update(ename=type(error).__name__, evalue=str(error)[:EVALUE_LIMIT])
+        elif "cases" in request:
+            fail_probe = _run_case(doctest, shell, "probe", [[probes[0], ""]], export=False)
+            reply["cases"] = [_run_case(doctest, shell, *case) for case in request["cases"]]
+            pass_probe = _run_case(doctest, shell, "probe", [[probes[1], ""]], export=False)
+            reply["intact"] = (not fail_probe["passed"]) and pass_probe["passed"]
         else:
-            channel.send({"event": "tests", "step": number, "question": step["question"]})
-            cases = channel.receive()["cases"]
-            fail_probe = _run_case(doctest, shell, "probe", probes[0])
-            results = [_run_case(doctest, shell, name, body) for name, body in cases]
-            pass_probe = _run_case(doctest, shell, "probe", probes[1])
-            channel.send(
-                {
-                    "event": "question",
-                    "step": number,
-                    "question": step["question"],
-                    "cases": results,
-                    "intact": (not fail_probe["passed"]) and pass_probe["passed"],
-                }
-            )
+            reply.update(written=_written(shipped), threads=threading.active_count() - 1)
+            warden.send(reply)
+            return
+        warden.send(reply)
 
 
-def _run_case(doctest, shell, name: str, body: str) -> dict:
-    """otter's ``run_doctest`` with the private doctest: one test case against the notebook's globals."""
-    buffer = io.StringIO()
+def _run_case(doctest, shell, name: str, examples: list, export: bool) -> dict:
+    """One case's examples against the notebook's globals, as otter runs them; ``_judged`` as JSON if asked."""
     formatters = shell.display_formatter.formatters
+    shell.display_formatter.formatters = {}  # as otter's hide_outputs()
     try:
-        examples = doctest.DocTestParser().parse(body, name)
-        test = doctest.DocTest(
-            [e for e in examples if isinstance(e, doctest.Example)], shell.user_ns, name, None, None, body
-        )
-        runner = doctest.DocTestRunner(verbose=True)
-        shell.display_formatter.formatters = {}  # as otter's hide_outputs()
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-            runner.run(test, clear_globs=False)
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            failed = runner.summarize(verbose=True).failed
-        passed = failed == 0
-    except BaseException as e:  # a test that cannot even run fails
-        passed = False
-        buffer.write(f"\n{type(e).__name__}: {e}")
+        parsed = [doctest.Example(source, want) for source, want in examples]
+        passed, message, scope = judging.run_examples(parsed, shell.user_ns, name, doctest)
     finally:
         shell.display_formatter.formatters = formatters
-    message = buffer.getvalue()
-    return {"name": name, "passed": passed, "message": "" if passed else message[:MESSAGE_LIMIT]}
+    result = {"name": name, "passed": passed, "message": message}
+    if passed and export:
+        try:
+            result["judged"] = judging.plain(scope.get(judging.JUDGED))
+        except judging.NotPlain as e:
+            result.update(passed=False, message=str(e))
+    return result
+
+
+def _written(shipped: set[str]) -> list[str]:
+    written = []
+    for path in sorted(Path(".").rglob("*")):
+        rel = path.as_posix()
+        if path.is_file() and path.parts[0] not in (".ipython", ".config") and rel not in shipped:
+            written.append(rel)
+        if len(written) > WORKDIR_LISTING:
+            break
+    return written

@@ -18,6 +18,7 @@ from .text import num, safe
 BASE_COLUMNS = ["student", "notebook"]
 TAIL_COLUMNS = ["total", "max", "status", "reason", "submission", "sha256", "seconds", "hints"]
 KEY_COLUMNS = ("student", "notebook", "sha256")
+SCORED = ("graded", "timeout", "error", "tampered")  # the statuses whose points count in the summary
 UNSANDBOXED_NOTE = "UNSANDBOXED: run without a sandbox (--unsandboxed)"
 
 
@@ -61,7 +62,7 @@ def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict
     """Per notebook and question: points, submissions scored, pass rate (full points), mean score."""
     table = []
     for name, assignment in sorted(assignments.items()):
-        scored = [r for r in rows if r.get("notebook") == name and r.get("status") in ("graded", "timeout", "error")]
+        scored = [r for r in rows if r.get("notebook") == name and r.get("status") in SCORED]
         if not scored:
             continue
         for question in assignment.order + ["total"]:

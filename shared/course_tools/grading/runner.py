@@ -24,13 +24,50 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import execution, sandbox
+from . import execution, judging, sandbox
 from .assignments import Assignment
 from .submissions import Submission
 
-MAX_EVENT_BYTES = 4 * 2**20  # a line from a child longer than this is not the grader's
-MAX_EVENTS = 100_000  # events kept per submission (a notebook has a few hundred)
+MAX_EVENT_BYTES = 4 * 2**20  # one event line; the warden's are far shorter
 MAX_CHANNEL_BYTES = 64 * 2**20  # all a submission may send (its cells' kept outputs are 4 kB each)
+
+
+class Protocol:
+    """What the warden may say next, step by step through the plan; anything else is tampering."""
+
+    def __init__(self, steps: list[dict]):
+        self.steps, self.next, self.open, self.ended = steps, 0, "", False
+
+    def accept(self, event: dict) -> str | None:
+        """Take one event; return the question whose cases the grader now owes, if any."""
+        kind, step = event.get("event"), event.get("step")
+        if kind in ("stopped", "grader_error"):  # the supervisor's word: it can only cost points
+            return None
+        if self.ended:
+            raise execution.Tampered(f"{_said(kind)} after the end")
+        expected = self.steps[self.next] if self.next < len(self.steps) else {"kind": "end"}
+        question = expected.get("question")
+        if kind == "cell" and not self.open and expected["kind"] == "cell" and step == self.next:
+            self.open = "cell"
+        elif kind == "cell_done" and self.open == "cell" and step == self.next:
+            self.open, self.next = "", self.next + 1
+        elif kind == "tests" and not self.open and step == self.next and question and event.get("question") == question:
+            self.open = "tests"
+            return question
+        elif kind == "question" and self.open == "tests" and step == self.next and event.get("question") == question:
+            self.open, self.next = "", self.next + 1
+        elif kind == "done" and not self.open and expected["kind"] == "end":
+            self.ended = True
+        elif kind in ("died", "tampered"):
+            self.ended = True
+        else:
+            where = f"step {self.next} of {len(self.steps)}" if self.next < len(self.steps) else "the end"
+            raise execution.Tampered(f"{_said(kind)} where the plan expected {where}")
+        return None
+
+
+def _said(kind) -> str:
+    return f"an event {str(kind)[:40]!r}" if kind is not None else "a line that is not an event"
 
 
 @dataclasses.dataclass
@@ -46,13 +83,17 @@ class Job:
     outbox: bytes = b""
     started: float = 0.0
     deadline: float = 0.0
-    buffer: bytes = b""
+    buffer: bytearray = dataclasses.field(default_factory=bytearray)
     events: list[dict] = dataclasses.field(default_factory=list)
-    garbage: int = 0
+    protocol: Protocol | None = None
+    outside: dict[str, list] = dataclasses.field(default_factory=dict)  # case name -> assertions judged here
+    tampered: str = ""
     received: int = 0
-    stop_reason: str = ""  # "timeout" or "flood" once the grader asked the zygote to stop it
+    stop_reason: str = ""  # "timeout", "flood" or "tampered" once the grader asked the zygote to stop it
     status: int | None = None  # exit status of the sandbox, once the zygote has reaped it
     stopping: bool = False
+    crowded: bool = False  # another submission ran beside it
+    retried: str = ""  # why it was graded a second time, alone
     workdir: str = ""  # only without a sandbox: its folder on the host
 
 
@@ -225,30 +266,52 @@ def plan_for(job: Job, settings: Settings) -> bytes:
         "source": base64.b64encode(job.sub.path.read_bytes()).decode(),
         "files": {name: base64.b64encode(data).decode() for name, data in job.assignment.files.items()},
         "env": env,
-        "probes": [f">>> assert {nonce!r} == {nonce[::-1]!r}\n", f">>> assert {nonce!r} == {nonce!r}\n"],
+        "probes": [f"assert {nonce!r} == {nonce[::-1]!r}\n", f"assert {nonce!r} == {nonce!r}\n"],
     }
     return (json.dumps(plan) + "\n").encode()
 
 
 def cases_for(job: Job, question: str) -> bytes:
-    """A question's test cases, as doctest names otter gives them (``q01_build 0``)."""
+    """A question's test cases as the notebook runs them: ``[name, examples, export]``, no outside assertions."""
     test = job.assignment.tests.get(question)
-    cases = [[f"{question} {i}", case.body] for i, case in enumerate(test.test_cases)] if test else []
+    cases = []
+    for i, case in enumerate(test.test_cases if test else []):
+        name = f"{question} {i}"
+        inside, outside = judging.split(case.body, name)
+        if outside is not None:
+            job.outside[name] = outside
+        cases.append([name, [[e.source, e.want] for e in inside], outside is not None])
     return (json.dumps({"cases": cases}) + "\n").encode()
 
 
 def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, on_done: Callable) -> None:
-    """Run every job, ``workers`` at a time; call ``on_done(job, outcome)`` as each ends."""
+    """Run every job, ``workers`` at a time; call ``on_done(job, outcome)`` as each ends.
+
+    A job that times out while another ran beside it is graded again at the end, alone: a submission
+    that needs N seconds alone finishes within its timeout whatever its neighbours did."""
     import tempfile
 
-    pending, running = list(enumerate(jobs)), {}
+    pending, running, alone = list(enumerate(jobs)), {}, []
     for job_id, job in pending:
         job.id = job_id
     selector = selectors.DefaultSelector()
     selector.register(zygote.sock, selectors.EVENT_READ, None)
+
+    def finish(job_id: int, job: Job) -> None:
+        outcome = _finish(job_id, job, running, selector)
+        if outcome["kind"] == "timeout" and job.crowded and not job.retried:
+            again = Job(job.sub, job.assignment, job.steps, job.missing_checks, id=len(jobs) + len(alone))
+            again.retried = f"timed out after {outcome['seconds']:.0f} s beside other submissions: graded again alone"
+            alone.append((again.id, again))
+        else:
+            on_done(job, outcome)
+
     try:
-        while pending or running:
-            while pending and len(running) < workers:
+        while pending or running or alone:
+            if not pending and not running:
+                pending, alone = alone, []
+            limit = 1 if pending and pending[0][1].retried else workers
+            while pending and len(running) < limit:
                 job_id, job = pending.pop(0)
                 if not settings.sandboxed:
                     job.workdir = tempfile.mkdtemp(prefix="grade-")
@@ -257,10 +320,14 @@ def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, 
                 zygote.start(job_id, in_r, out_w, job.workdir)
                 os.close(in_r), os.close(out_w)
                 job.rfd, job.wfd, job.outbox = out_r, in_w, plan_for(job, settings)
+                job.protocol = Protocol(job.steps)
                 os.set_blocking(out_r, False), os.set_blocking(in_w, False)
                 job.started = time.monotonic()
                 job.deadline = job.started + settings.timeout
                 running[job_id] = job
+                if len(running) > 1:
+                    for other in running.values():
+                        other.crowded = True
                 selector.register(out_r, selectors.EVENT_READ, (job_id, "events"))
                 _flush(job, selector)
             now = time.monotonic()
@@ -288,7 +355,7 @@ def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, 
             for job_id, job in list(running.items()):
                 if job.status is not None:
                     _drain(job, chunks=1024)  # what it wrote before the end
-                    _finish(job_id, job, running, selector, on_done, job.stop_reason or None)
+                    finish(job_id, job)
                 elif not job.stopping and (job.stop_reason or now >= job.deadline):
                     job.stopping, job.stop_reason = True, job.stop_reason or "timeout"
                     zygote.stop(job_id)
@@ -317,9 +384,12 @@ def _flush(job: Job, selector) -> None:
 def _drain(job: Job, chunks: int = 16) -> list[str]:
     """Read what the job wrote (up to ``chunks`` x 64 kB, so a flood cannot stall the batch).
 
-    Returns the questions whose tests it asks for."""
-    asked = []
+    Every line must be the event the protocol expects next; the first that is not stops the job as
+    tampered. Returns the questions whose cases the grader now owes."""
+    owed = []
     for _ in range(chunks):
+        if job.stop_reason:
+            break
         try:
             chunk = os.read(job.rfd, 65536)
         except (BlockingIOError, OSError):
@@ -328,24 +398,42 @@ def _drain(job: Job, chunks: int = 16) -> list[str]:
             break
         job.received += len(chunk)
         if job.received > MAX_CHANNEL_BYTES:  # a flood: stop listening, and stop it
-            job.stop_reason = job.stop_reason or "flood"
+            job.stop_reason = "flood"
             break
+        start = len(job.buffer)
         job.buffer += chunk
-        *lines, job.buffer = job.buffer.split(b"\n")
-        if len(job.buffer) > MAX_EVENT_BYTES:  # no newline in sight: not the grader's protocol
-            job.buffer, job.garbage = b"", job.garbage + 1
-        for line in lines:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                event = None
-            if isinstance(event, dict) and len(job.events) < MAX_EVENTS:
-                job.events.append(event)
-                if event.get("event") == "tests":
-                    asked.append(str(event.get("question")))
-            else:
-                job.garbage += 1
-    return asked
+        taken, end = 0, job.buffer.find(b"\n", start)  # what came before this chunk held no newline
+        while end >= 0 and not job.stop_reason:
+            owed += _take(job, bytes(job.buffer[taken:end]))
+            taken, end = end + 1, job.buffer.find(b"\n", end + 1)
+        del job.buffer[:taken]
+        if len(job.buffer) > MAX_EVENT_BYTES and not job.stop_reason:
+            _tamper(job, f"a line of more than {MAX_EVENT_BYTES} bytes on the grader's channel")
+    return owed
+
+
+def _take(job: Job, line: bytes) -> list[str]:
+    """One line from the warden: parsed, checked against the protocol, kept."""
+    try:
+        event = json.loads(line) if len(line) <= MAX_EVENT_BYTES else None
+    except (ValueError, RecursionError):
+        event = None
+    try:
+        if not isinstance(event, dict):
+            raise execution.Tampered(_said(None))
+        question = job.protocol.accept(event)
+    except execution.Tampered as e:
+        _tamper(job, str(e))
+        return []
+    job.events.append(event)
+    if event.get("event") == "tampered":  # the warden caught the notebook's process
+        _tamper(job, str(event.get("reason"))[:200])
+    return [question] if question else []
+
+
+def _tamper(job: Job, reason: str) -> None:
+    job.tampered = job.tampered or reason
+    job.stop_reason = "tampered"
 
 
 def _close(job: Job, selector) -> None:
@@ -361,15 +449,15 @@ def _close(job: Job, selector) -> None:
         shutil.rmtree(job.workdir, ignore_errors=True)
 
 
-def _finish(job_id: int, job: Job, running: dict, selector, on_done, forced: str | None) -> None:
+def _finish(job_id: int, job: Job, running: dict, selector) -> dict:
     del running[job_id]
     _close(job, selector)
     done = next((e for e in job.events if e.get("event") == "done"), None)
-    outcome = {
-        "kind": "done" if done else forced or "died",
-        "exit": job.status,
+    died = next((e for e in job.events if e.get("event") == "died"), None)
+    return {
+        "kind": "done" if done else job.stop_reason or "died",
+        "exit": died.get("exit") if died else job.status,
         "seconds": time.monotonic() - job.started,
         "written": list((done or {}).get("written") or []),
         "left": {kind: int((done or {}).get(kind) or 0) for kind in ("threads", "processes")},
     }
-    on_done(job, outcome)

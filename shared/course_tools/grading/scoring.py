@@ -16,6 +16,7 @@ from otter.test_files.abstract_test import TestCase, TestCaseResult
 
 from parallel_course.feedback import doctest_failure, first_hint
 
+from . import judging
 from .assignments import INIT_CELL, Assignment, cell_source, check_calls
 from .runner import MAX_CHANNEL_BYTES
 from .submissions import Submission
@@ -97,7 +98,7 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
             testing = None
             reached[event["question"]] = event  # a question checked twice: the last check counts, as in otter
             if event.get("intact") is not True:
-                tampered.append(event["question"])
+                tampered.append(f"the integrity probes failed around {event['question']}")
     where = f" while running cell {current}" if current is not None else f" while testing {testing}" if testing else ""
     status, notes = "graded", ([note] if note else []) + list(sub.notes)
     grader_error = next((str(e.get("error")) for e in job.events if e.get("event") == "grader_error"), "")
@@ -119,13 +120,13 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
             else f"the kernel (the notebook's process) died ({exit_text(outcome.get('exit'))}){where}; "
             "questions not reached score 0",
         )
+    if job.tampered:
+        tampered.insert(0, job.tampered)
     if tampered:
-        status = "error"
-        notes.insert(
-            0,
-            f"tampering detected: the integrity probes failed around {', '.join(sorted(set(tampered)))}; "
-            "all scores set to 0",
-        )
+        status = "tampered"
+        notes.insert(0, f"tampering detected: {tampered[0]}; all scores set to 0")
+    if job.retried:
+        notes.insert(0, job.retried)
     errors = [c for c in cells if c.get("ename")]
     if errors:
         first = ", ".join(f"cell {c['index']} {c['ename']}" for c in errors[:2])
@@ -144,8 +145,6 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
     dropped = sum(int(c.get("dropped") or 0) for c in cells)
     if dropped:
         notes.append(f"output truncated ({size(dropped)} not kept)")
-    if job.garbage:
-        notes.append(f"review: {job.garbage} unexpected lines on the grader's channel")
     flags = review_flags(sub, assignment)
     if flags:
         notes.append("review: code uses " + ", ".join(flags))
@@ -154,14 +153,7 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
     for question in assignment.order:
         test = assignment.tests[question]
         got = {c.get("name"): c for c in reached.get(question, {}).get("cases", []) if isinstance(c, dict)}
-        verdicts[question] = [
-            TestCaseResult(
-                case,
-                str(got.get(f"{question} {i}", {}).get("message", "not run")),
-                got.get(f"{question} {i}", {}).get("passed") is True,
-            )
-            for i, case in enumerate(test.test_cases)
-        ]
+        verdicts[question] = [verdict(job, case, f"{question} {i}", got) for i, case in enumerate(test.test_cases)]
         scores[question] = 0.0 if tampered else scored(test, verdicts[question]).score
     missed = [q for q in assignment.order if q in reached and not all(r.passed for r in verdicts[q])]
     hints = {q: first_hint(verdicts[q]) for q in missed}  # a 0-point quiz's too: where learners struggle
@@ -180,6 +172,16 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
     }
     text = feedback_text(sub, assignment, row, verdicts, cells, set(reached), show_hidden)
     return Result(row, text)
+
+
+def verdict(job, case: TestCase, name: str, got: dict) -> TestCaseResult:
+    """A case's result: the notebook's own for a case run inside, the grader's for one judged outside."""
+    if name not in got:
+        return TestCaseResult(case, "not run", False)
+    passed, message = got[name].get("passed") is True, str(got[name].get("message") or "")
+    if passed and name in job.outside:
+        passed, message = judging.judge(job.outside[name], got[name].get("judged"), name)
+    return TestCaseResult(case, message, passed)
 
 
 def ungradable(sub: Submission, assignment: Assignment | None, note: str = "") -> Result:
