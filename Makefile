@@ -86,7 +86,7 @@ test-browser: setup
 
 # The grader end to end (make grade, docs/instructors.md): classes of honest, broken and hostile
 # submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed
-GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py tests/test_forgery.py
+GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py tests/test_forgery.py tests/test_fairness.py
 test-grading: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(GRADING_TESTS)
 

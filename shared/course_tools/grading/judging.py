@@ -93,3 +93,8 @@ def run_case(body: str, globs: dict, name: str) -> tuple[bool, str]:
     except NotPlain as e:
         return False, str(e)
     return judge(outside, judged, name)
+
+
+def points_outside(test) -> float:
+    """The points of an otter test file whose cases are judged outside."""
+    return sum(case.points or 0 for i, case in enumerate(test.test_cases) if split(case.body, str(i))[1] is not None)
