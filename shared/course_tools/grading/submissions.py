@@ -92,7 +92,7 @@ def read_capped(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise ValueError("not a regular file: not read")
         if info.st_size > limit:
-            raise ValueError(f"larger than {size(limit)} ({size(info.st_size)}): not read")
+            raise ValueError(f"larger than {size(limit)} ({info.st_size:,} bytes): not read")
         data = f.read(limit + 1)
     if len(data) > limit:
         raise ValueError(f"larger than {size(limit)}: not read")
