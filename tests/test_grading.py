@@ -382,7 +382,7 @@ def test_the_summary_names_the_hint_most_learners_hit(batch):
 
 FORMULA_HINT = """\
 def _formula(text):
-    raise AssertionError("=1+2")  # the hint the summary shows for this question
+    raise AssertionError("=1+2")  # a wrong answer that raises
 ticket_line = RunnableParallel(x=_formula)"""
 
 
@@ -410,16 +410,15 @@ def build_hostile_folder(folder: Path, assignment) -> dict[str, str]:
     put("minus", insert_after(reduced(answered(sol), assignment), is_setup, "-" * 10_000 + "1"), "full")
     put("tilde", insert_after(reduced(answered(sol), assignment), is_setup, "x = " + "~" * 10_000 + "1"), "full")
     # names that are not UTF-8, or hold a carriage return, a newline, a quote, a formula
-    for student in [os.fsdecode(b"caf\xe9"), os.fsdecode(b"\xff\xfe"), "zed\r", "zed\nx", 'q"u,o']:
-        put(student, solved, "full")
-    for student in ["=HYPERLINK(1)", "@SUM(1)", "+cmd"]:  # and a hint that starts a formula
+    put("zed\r", solved, "full")
+    for student in [os.fsdecode(b"caf\xe9"), os.fsdecode(b"\xff\xfe"), "zed\nx", 'q"u,o']:
+        put(student, minimal(), "zero")  # init and check cells only: quick to run
+    for student in ["=HYPERLINK(1)", "@SUM(1)", "+cmd", "-2+3", "'quoted"]:
         put(student, reduced(answered({**sol, "q01_ticket_line": FORMULA_HINT}), assignment), "lost q01_ticket_line")
-    put("-2+3", blank, "zero")
-    put("'quoted", blank, "zero")
     # safe names that collide: one feedback file each
     put("zed", solved, "full")
-    put("zed.", blank, "zero")
-    put("zed_", blank, "zero")
+    put("zed.", minimal(), "zero")
+    put("zed_", minimal(), "zero")
     # too large: never read whole
     with open(raw("huge/" + f"{NAME}.ipynb", b'{"cells": [', "unreadable"), "ab") as f:
         f.truncate(200_000_000)  # a sparse 200 MB file
@@ -558,7 +557,6 @@ def test_the_reports_round_trip_and_hold_no_formula(hostile):
     assert {"'=HYPERLINK(1)", "'@SUM(1)", "'+cmd", "'-2+3", "''quoted", "zed\\r", "zed\\nx", 'q"u,o'} <= students
     assert all(re.fullmatch(r"\d+(\.\d+)?", r["total"]) for r in grades if r["total"])  # numbers stay numbers
     summary = {r["question"]: r for r in csv_rows(hostile["out"] / "summary.csv")}
-    assert summary["q01_ticket_line"]["common_hint"] == "'=1+2"  # the learners' own text, escaped
     assert int(summary["total"]["submissions"]) == sum(r["status"] == "graded" for r in grades)
 
 
@@ -580,6 +578,10 @@ def test_csv_cells_are_text_and_read_back_unchanged():
     assert not [r["a"] for r in read if r["a"].startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert [reports.csv_value(r["a"]) for r in read] == values
     assert reports.csv_text("=1") == "'=1" and reports.csv_text("'=1") == "''=1" and reports.csv_text("1.5") == "1.5"
+    summary = reports.table_csv([{"question": "q01", "common_hint": "=1+2", "hint_share": "0.500"}])
+    assert list(csv.DictReader(io.StringIO(summary, newline=""))) == [
+        {"question": "q01", "common_hint": "'=1+2", "hint_share": "0.500"}
+    ]
     evil = reports.write_csv(["student", "total"], [{"student": "x\rforged,10", "total": "0"}])
     assert [r["student"] for r in csv.DictReader(io.StringIO(evil, newline=""))] == ["x\rforged,10"]
 
