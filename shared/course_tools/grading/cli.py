@@ -22,6 +22,7 @@ from pathlib import Path
 from . import gradescope, reports, runner, sandbox, scoring
 from .assignments import load_assignments, template_imports
 from .submissions import find_submissions, read_submission
+from .text import short
 
 ROOT = gradescope.ROOT
 AUTOGRADER_DIR = gradescope.AUTOGRADER_DIR
@@ -123,7 +124,7 @@ def _grade_batch(
         previous = [r for r in previous if r.get("status") not in ("timeout", "error")]
     done = {reports.row_key(r) for r in previous}
 
-    subs = [read_submission(p, submissions, list(assignments)) for p in find_submissions(submissions)]
+    subs = [read_submission(path, submissions, list(assignments), why) for path, why in find_submissions(submissions)]
     keys = Counter((s.student, s.notebook) for s in subs)
     for sub in subs:
         if keys[(sub.student, sub.notebook)] > 1 and sub.notebook:
@@ -132,23 +133,32 @@ def _grade_batch(
     previous = [r for r in previous if current.get(r.get("submission"), reports.row_key(r)) == reports.row_key(r)]
     rows = {reports.row_key(r): r for r in previous}
     todo = [s for s in subs if s.key not in done]
+    for sub in subs:
+        if sub.key in done:
+            sub.nb = None  # graded before: its cells are not needed
     skipped = len(subs) - len(todo)
 
     def save(result: scoring.Result | None = None, sub=None) -> None:
         if result is not None:
-            rows[sub.key] = result.row
             duplicate = keys[(sub.student, sub.notebook)] > 1
-            reports.write_atomic(reports.feedback_path(feedback_dir, sub, duplicate), result.feedback)
+            try:
+                reports.write_atomic(reports.feedback_path(feedback_dir, sub, duplicate), result.feedback)
+            except (OSError, ValueError) as e:  # the row says so; the batch goes on
+                result.row.update(status="error", reason=f"grader error writing its feedback: {e}")
+            rows[sub.key] = result.row
         reports.write_atomic(grades_path, reports.grades_csv(list(rows.values()), assignments))
 
     jobs = []
     for sub in todo:
-        if sub.status:
-            save(scoring.ungradable(sub, assignments.get(sub.notebook), note), sub)
-            continue
-        assignment = assignments[sub.notebook]
-        steps, missing = scoring.make_plan(sub, assignment)
-        jobs.append(runner.Job(sub, assignment, steps, missing))
+        try:
+            if sub.status:
+                save(scoring.ungradable(sub, assignments.get(sub.notebook), note), sub)
+                continue
+            assignment = assignments[sub.notebook]
+            steps, missing = scoring.make_plan(sub, assignment)
+            jobs.append(runner.Job(sub, assignment, steps, missing))
+        except Exception as e:  # one submission's failure is its row, never the batch's
+            save(scoring.ungradable(sub, assignments.get(sub.notebook), grader_error("planning", e)), sub)
     save()
 
     bar = tqdm(total=len(jobs), unit="nb", desc="grading", disable=not progress or not jobs, dynamic_ncols=True)
@@ -158,7 +168,8 @@ def _grade_batch(
         try:
             result = scoring.score_job(job, outcome, settings.timeout, note, show_hidden)
         except Exception as e:  # a bug here must not lose the batch: the row says what happened
-            result = scoring.ungradable(job.sub, job.assignment, f"grader error while scoring: {type(e).__name__}: {e}")
+            result = scoring.ungradable(job.sub, job.assignment, grader_error("scoring", e))
+        job.sub.nb = job.steps = None  # what it ran is no longer needed: the memory goes back
         save(result, job.sub)
         counts[result.row["status"]] += 1
         bar.update(1)
@@ -187,6 +198,10 @@ def _grade_batch(
         if failed_imports:
             print(f"note: could not pre-import {', '.join(failed_imports)}", file=sys.stderr)
     return final
+
+
+def grader_error(step: str, error: Exception) -> str:
+    return f"grader error while {step}: {type(error).__name__}: {short(str(error), 200)}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,15 @@ AUTOGRADER_DIR = ROOT / "build" / "autograder"
 GRADESCOPE_DIR = ROOT / "build" / "gradescope"
 
 
+def package_files(package: Path) -> list[Path]:
+    """Every file the package ships, its modules and package data (``quizzes/*.yaml``); no bytecode."""
+    return [
+        p
+        for p in sorted(package.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.relative_to(package).parts and p.suffix != ".pyc"
+    ]
+
+
 def gradescope_zips(autograder_dir: Path = AUTOGRADER_DIR, out_dir: Path = GRADESCOPE_DIR) -> list[Path]:
     """Gradescope-ready copies of otter's zips: the course's packages, helper package and data added.
 
@@ -22,7 +31,7 @@ def gradescope_zips(autograder_dir: Path = AUTOGRADER_DIR, out_dir: Path = GRADE
     course's pinned requirements, and a ``setup.sh`` that installs ``course/`` into otter's env.
     """
     pins = [p for p in runtime_requirements(ROOT) if requirement_name(p) != "otter-grader"]  # otter's own line has it
-    course = [ROOT / "pyproject.toml", *sorted((ROOT / "shared" / "parallel_course").glob("*.py"))]
+    course = [ROOT / "pyproject.toml", *package_files(ROOT / "shared" / "parallel_course")]
     course += [p for p in sorted((ROOT / "data").rglob("*")) if p.is_file()]
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -13,20 +14,41 @@ from pathlib import Path
 
 from .assignments import Assignment
 from .submissions import Submission
-from .text import num, safe
+from .text import folder_name, num, safe
 
 BASE_COLUMNS = ["student", "notebook"]
 TAIL_COLUMNS = ["total", "max", "status", "reason", "submission", "sha256", "seconds", "hints"]
-KEY_COLUMNS = ("student", "notebook", "sha256")
+KEY_COLUMNS = ("student", "notebook", "submission", "sha256")
 SCORED = ("graded", "timeout", "error", "tampered")  # the statuses whose points count in the summary
 UNSANDBOXED_NOTE = "UNSANDBOXED: run without a sandbox (--unsandboxed)"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # a spreadsheet runs a cell starting so as a formula
+
+
+def csv_text(value) -> str:
+    """A cell a spreadsheet shows as text: ``'`` before a formula's first character (and before a ``'``)."""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_value(text: str) -> str:
+    """The value ``csv_text`` wrote."""
+    return text[1:] if text.startswith("'") else text
+
+
+def write_csv(columns: list[str], rows: list[dict]) -> str:
+    """CSV text in which every field is quoted as needed (CR and LF too) and none is a formula."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows([{c: csv_text(r.get(c, "")) for c in columns} for r in rows])
+    return out.getvalue()
 
 
 def read_grades(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    with open(path, newline="", encoding="utf-8") as f:
+        return [{k: csv_value(v or "") for k, v in row.items() if k is not None} for row in csv.DictReader(f)]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -34,7 +56,7 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", newline="") as f:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -51,11 +73,7 @@ def grades_csv(rows: list[dict], assignments: dict[str, Assignment]) -> str:
     questions = [q for name in sorted(assignments) if name in present for q in assignments[name].order]
     columns = BASE_COLUMNS + questions + TAIL_COLUMNS
     rows = sorted(rows, key=lambda r: (r.get("notebook", ""), r.get("student", ""), r.get("submission", "")))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows([{c: r.get(c, "") for c in columns} for r in rows])
-    return out.getvalue()
+    return write_csv(columns, rows)
 
 
 def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict]:
@@ -137,9 +155,12 @@ def plot_summary(table: list[dict], path: Path) -> None:
 
 
 def feedback_path(feedback_dir: Path, sub: Submission, duplicate: bool = False) -> Path:
-    """``feedback/<student>/<notebook>.md`` (with the file's hash when a student sent two)."""
-    name = f"{sub.notebook or 'unmatched'}{'.' + sub.sha256[:8] if duplicate else ''}.md"
-    return feedback_dir / safe(sub.student) / safe(name)
+    """``feedback/<student>/<notebook>.md``, one file per submission.
+
+    The folder is ``text.folder_name(student)``, which no other student gets; a student who sent
+    several files for one notebook gets ``<notebook>.<hash of the file's path>.md`` for each."""
+    tag = "." + hashlib.sha256(sub.rel.encode("utf-8", "backslashreplace")).hexdigest()[:12] if duplicate else ""
+    return feedback_dir / folder_name(sub.student) / f"{safe(sub.notebook or 'unmatched')}{tag}.md"
 
 
 def row_key(row: dict) -> tuple[str, ...]:
@@ -147,8 +168,4 @@ def row_key(row: dict) -> tuple[str, ...]:
 
 
 def table_csv(table: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(table)
-    return out.getvalue()
+    return write_csv(list(table[0]), table)
