@@ -126,5 +126,5 @@ def _parsed(source: str) -> ast.Module:
     """The cell's syntax tree; an empty one if it does not parse (the learner's syntax error)."""
     try:
         return ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ast.Module(body=[], type_ignores=[])

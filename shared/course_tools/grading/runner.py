@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import secrets
@@ -26,7 +27,7 @@ from collections.abc import Callable
 
 from . import execution, judging, sandbox
 from .assignments import Assignment
-from .submissions import Submission
+from .submissions import Submission, read_capped
 
 MAX_EVENT_BYTES = 4 * 2**20  # one event line; the warden's are far shorter
 MAX_CHANNEL_BYTES = 64 * 2**20  # all a submission may send (its cells' kept outputs are 4 kB each)
@@ -263,12 +264,20 @@ def plan_for(job: Job, settings: Settings) -> bytes:
     plan = {
         "steps": job.steps,
         "notebook": f"{job.assignment.name}.ipynb",
-        "source": base64.b64encode(job.sub.path.read_bytes()).decode(),
+        "source": base64.b64encode(_same_file(job.sub)).decode(),
         "files": {name: base64.b64encode(data).decode() for name, data in job.assignment.files.items()},
         "env": env,
         "probes": [f"assert {nonce!r} == {nonce[::-1]!r}\n", f"assert {nonce!r} == {nonce!r}\n"],
     }
     return (json.dumps(plan) + "\n").encode()
+
+
+def _same_file(sub: Submission) -> bytes:
+    """The submission's bytes, read as ``submissions`` read them, and the same ones it hashed."""
+    data = read_capped(sub.path)
+    if hashlib.sha256(data).hexdigest()[:16] != sub.sha256:
+        raise ValueError("the file changed after it was read: run the grader again")
+    return data
 
 
 def cases_for(job: Job, question: str) -> bytes:
@@ -313,13 +322,18 @@ def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, 
             limit = 1 if pending and pending[0][1].retried else workers
             while pending and len(running) < limit:
                 job_id, job = pending.pop(0)
+                try:
+                    plan = plan_for(job, settings)
+                except (OSError, ValueError) as e:
+                    on_done(job, {"kind": "unread", "reason": str(e), "seconds": 0.0})
+                    continue
                 if not settings.sandboxed:
                     job.workdir = tempfile.mkdtemp(prefix="grade-")
                 in_r, in_w = os.pipe()
                 out_r, out_w = os.pipe()
                 zygote.start(job_id, in_r, out_w, job.workdir)
                 os.close(in_r), os.close(out_w)
-                job.rfd, job.wfd, job.outbox = out_r, in_w, plan_for(job, settings)
+                job.rfd, job.wfd, job.outbox = out_r, in_w, plan
                 job.protocol = Protocol(job.steps)
                 os.set_blocking(out_r, False), os.set_blocking(in_w, False)
                 job.started = time.monotonic()

@@ -111,7 +111,10 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
     status, notes = "graded", ([note] if note else []) + list(sub.notes)
     grader_error = next((str(e.get("error")) for e in job.events if e.get("event") == "grader_error"), "")
     stopped = next((str(e.get("error")) for e in job.events if e.get("event") == "stopped"), "")
-    if outcome["kind"] == "flood":
+    if outcome["kind"] == "unread":
+        status = "error"
+        notes.insert(0, f"not graded: {outcome['reason']}")
+    elif outcome["kind"] == "flood":
         status = "error"
         notes.insert(0, f"stopped: it sent the grader more than {size(MAX_CHANNEL_BYTES)}{where}")
     elif outcome["kind"] == "timeout":
