@@ -245,6 +245,12 @@ def test_hidden_assertions_never_reach_a_notebook_or_a_feedback_file(forged):
     assert "STOLEN" in stolen and "_judged" in stolen  # the notebook did receive its cases' own part
     everything = "\n".join(forged["feedback"].values()) + (forged["out"] / "grades.csv").read_text()
     assert not [line for line in secret if line in everything]
+    hidden = [
+        line[4:].strip() for q in forged["assignment"].order for case in forged["assignment"].tests[q].test_cases
+        if case.hidden for line in case.body.splitlines() if len(line[4:].strip()) >= 16
+    ]  # fmt: skip
+    assert "[a hidden test]" in stolen  # what it stole of its hidden cases was cut out of its feedback
+    assert not [line for line in hidden if line in "\n".join(forged["feedback"].values())]
 
 
 def test_every_point_of_notebook_01_is_judged_outside(forged):

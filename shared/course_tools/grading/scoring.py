@@ -22,6 +22,7 @@ from .runner import MAX_CHANNEL_BYTES
 from .submissions import Submission
 from .text import exit_text, num, short, size
 
+HIDDEN_LINE = 16  # characters: a hidden test's line this long is cut out of a learner's feedback
 # Names whose presence in a learner's own code (not in the template) makes the row "review: ...".
 SUSPICIOUS = {
     "otter": r"\botter\b",
@@ -257,5 +258,18 @@ def feedback_text(sub, assignment, row, verdicts, cells, reached, show_hidden: b
     if truncated:
         lines += ["", "## Outputs too large to keep", ""]
         lines += [f"- cell {c['index']}: {size(c['dropped'])} of output not kept" for c in truncated[:10]]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return text if show_hidden else without_hidden_tests(text, assignment)
+
+
+def without_hidden_tests(text: str, assignment: Assignment) -> str:
+    """``text`` with every line of a hidden test that it repeats (a notebook can print what it ran) cut out."""
+    for test in assignment.tests.values():
+        for case in test.test_cases:
+            if case.hidden:
+                for line in case.body.splitlines():
+                    code = line[4:].strip()
+                    if len(code) >= HIDDEN_LINE and code in text:
+                        text = text.replace(code, "[a hidden test]")
+    return text
 
