@@ -56,6 +56,9 @@ def run_otter_assign(solution: Path, out: Path) -> None:
 
 BUILD = ROOT / "build" / "assign"
 README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "instructors.md"
+POINTS_START = "<!-- points judged outside: written from the zips -->"
+POINTS_END = "<!-- end of points judged outside -->"
 OTTER_INIT = re.compile(r"^# Initialize Otter\nimport otter\ngrader = otter\.Notebook\(([^)]*)\)$")
 CHECKS_INIT = r"# Initialize Otter\nimport parallel_course as pc\ngrader = pc.Checks(\1)"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -117,9 +120,25 @@ def clean_solutions() -> None:
             print(f"cleaned {path.name}")
 
 
+def with_points_outside(guide: str) -> str:
+    """docs/instructors.md with its table of the points each notebook's zip judges outside the notebook."""
+    from course_tools.grading.assignments import load_assignment
+    from course_tools.grading.judging import points_outside
+
+    rows = ["| notebook | points | judged outside | run inside |", "|---|---|---|---|"]
+    for path in sorted((ROOT / "build" / "autograder").glob("[0-9][0-9]_*.zip")):
+        tests = load_assignment(path, NOTEBOOKS).tests.values()
+        total, outside = sum(t.possible for t in tests), sum(points_outside(t) for t in tests)
+        rows.append(f"| {path.stem} | {total:g} | {outside:g} | {total - outside:g} |")
+    start, end = guide.index(POINTS_START) + len(POINTS_START), guide.index(POINTS_END)
+    return guide[:start] + "\n" + "\n".join(rows) + "\n" + guide[end:]
+
+
 def install() -> None:
-    """Copy the built learner notebooks to notebooks/ (removing those without a solution) and the badges."""
+    """Copy the built learner notebooks to notebooks/ (removing those without a solution), the badges, and
+    the guide's table of points judged outside."""
     README.write_text(readme_with_badges(README.read_text(), configured_repository()))
+    GUIDE.write_text(with_points_outside(GUIDE.read_text()))
     NOTEBOOKS.mkdir(exist_ok=True)
     names = [p.name for p in solution_paths()]
     if not ONLY:
@@ -134,6 +153,8 @@ def check() -> int:
     problems = [f"solutions/{name} has stored outputs" for name in solutions_with_outputs()]
     if README.read_text() != readme_with_badges(README.read_text(), configured_repository()):
         problems.append("README.md's launch badges are out of date")
+    if GUIDE.read_text() != with_points_outside(GUIDE.read_text()):
+        problems.append("docs/instructors.md's table of points judged outside is out of date")
     solutions = solution_paths()
     committed = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
     if not ONLY:
