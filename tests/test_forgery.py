@@ -278,3 +278,34 @@ def test_the_judged_copy_is_plain_data():
     assert json.loads(judging.plain([Everything("no"), 1.5])) == ["no", 1.5]
     case = judging.split(">>> _judged = 1\n>>> assert _judged == 'yes'\n", "t")[1]
     assert judging.judge(case, judging.plain(Everything("no")), "t")[0] is False
+
+
+def test_assertions_judged_outside_read_only_the_exported_answer():
+    """In the grader a case's assertions see ``_judged``, ``pc`` and the builtins: nothing of the notebook."""
+    import ast
+    import builtins
+    import zipfile
+
+    from parallel_course.otter_files import read_ok_test
+
+    allowed = {judging.JUDGED, "pc", *dir(builtins)}
+    zips = sorted((ROOT / "build" / "autograder").glob("*.zip"))
+    assert zips, "run make assign"
+    judged = 0
+    for path in zips:
+        with zipfile.ZipFile(path) as zf:
+            tests = [read_ok_test(zf.read(n).decode(), n) for n in zf.namelist() if n.startswith("tests/")]
+        for test in tests:
+            for i, case in enumerate(test.test_cases):
+                _, outside = judging.split(case.body, f"{test.name} {i}")
+                if outside is None:
+                    continue
+                judged += 1
+                tree = ast.parse("".join(e.source for e in outside))
+                stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+                stored |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+                stored |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+                loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                assert judging.JUDGED not in stored, f"{path.name} {test.name} {i}: assigns {judging.JUDGED} twice"
+                assert loaded - stored <= allowed, f"{path.name} {test.name} {i}: reads {loaded - stored - allowed}"
+    assert judged
