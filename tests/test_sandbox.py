@@ -123,7 +123,10 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, str]:
         "h_detached": (
             "import os\n"
             "if os.fork() == 0:\n"
-            "    os.setsid()\n"
+            "    try:\n"
+            "        os.setsid()\n"
+            "    except OSError:  # denied: it stays in the sandbox's session\n"
+            "        pass\n"
             "    if os.fork() == 0:\n"
             f"        os.execv('/bin/sh', ['sh', '-c', 'sleep 5; echo x > {paths['repo'] / 'PWNED_late.txt'}', {MARK!r}])\n"  # noqa: E501
             "    os._exit(0)"
