@@ -8,7 +8,7 @@ which:
 * sees a new root file system: a tmpfs holding read-only bind mounts of what a notebook needs (the
   running interpreter's prefixes, the system libraries, the course package and ``data/``), a private
   writable ``/submission`` (its working folder and HOME) and ``/tmp``, both size-capped tmpfs, a few
-  device nodes and a ``/proc`` of its own PID namespace; nothing else of the host;
+  device nodes and a ``/proc`` of its own PID namespace (without ``MASKED``); nothing else of the host;
 * has no network device but a loopback that is down (no connection anywhere, loopback included);
 * runs with no capabilities, ``no_new_privs`` (under a root grader: as an unprivileged user of its
   own), limits on address space, tasks (a fork bomb), file size, open files and System V IPC, an empty
@@ -83,6 +83,8 @@ DENIED = (
     # a new session is a new autogroup, so a new share of the CPU where no cgroup holds it
     "setsid",
 )
+# What its /proc shows of the host's keys (descriptions, per-user counts): nothing, as in Docker.
+MASKED = ("/proc/keys", "/proc/key-users")
 CGROUP_DIR = "course-grader"  # per batch (batch-<zygote's pid>), per sandbox (sandbox-<supervisor's pid>)
 
 
@@ -127,7 +129,7 @@ class Cgroup:
         batch = f"batch-{os.getppid()}"
         cgroup = cls(f"sandbox-{os.getpid()}")
         try:
-            for base, files, v2 in _hierarchies(limits):
+            for base, files, v2 in cgroup_hierarchies(limits):
                 top = os.path.join(base, CGROUP_DIR)
                 os.makedirs(os.path.join(top, batch), exist_ok=True)
                 _remove_stale(top)
@@ -182,7 +184,7 @@ class Cgroup:
         self.procs, self.parents, self.events = [], [], -1
 
 
-def _hierarchies(limits: Limits) -> list[tuple[str, dict[str, int], bool]]:
+def cgroup_hierarchies(limits: Limits) -> list[tuple[str, dict[str, int], bool]]:
     """Where the sandbox's cgroups go, what they set and whether in v2: a v2 hierarchy with memory, pids and cpu,
     else v1's memory, pids and cpu hierarchies (memory first); none if neither is mounted."""
     mounts = []  # (type, mount point, its root in the hierarchy, options)
@@ -482,6 +484,8 @@ def _build_root(readable: list[str], limits: Limits, owner: int) -> None:
             _bind(f"/host/dev/{device}", f"/dev/{device}", writable=True)
     os.makedirs("/proc", exist_ok=True)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for hidden in MASKED:
+        _mount("/dev/null", hidden, None, MS_BIND)
     _call(_libc.umount2(b"/host", MNT_DETACH), "umount the host's root")
     os.rmdir("/host")
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
