@@ -314,11 +314,11 @@ CGROUPS = (
 )
 
 
-def key_users() -> set[int]:
-    """The sandboxes' user ids that own a key (/proc/key-users lists every user that owns one)."""
+def key_users() -> dict[int, int]:
+    """{user id: keys it owns} of the sandboxes' users (/proc/key-users lists every user that owns one)."""
     with open("/proc/key-users") as f:
-        users = {int(line.split(":")[0]) for line in f}
-    return {uid for uid in users if sandbox.SANDBOX_UID <= uid < sandbox.SANDBOX_UID + 10**6}
+        users = {int(uid): int(rest.split()[0]) for uid, rest in (line.split(":") for line in f)}
+    return {uid: keys for uid, keys in users.items() if sandbox.SANDBOX_UID <= uid < sandbox.SANDBOX_UID + 10**6}
 
 
 def dead_pid() -> int:
@@ -448,7 +448,8 @@ def test_the_graders_keys_cannot_be_read_and_no_key_outlives_the_batch(hostile):
                              capture_output=True, text=True)  # fmt: skip
     assert KEY_SECRET in outside.stdout, outside  # the same code, unsandboxed, reads it
     assert result_of(hostile, "h_keys") == "[]"
-    assert key_users() <= hostile["before"]["key_users"]  # the next batch's sandboxes, same ids, find none
+    before = hostile["before"]["key_users"]  # the next batch's sandboxes, with the same ids, find no new key
+    assert all(keys <= before.get(uid, 0) for uid, keys in key_users().items()), (key_users(), before)
 
 
 def test_memory_no_limit_counts_cannot_be_taken(hostile):
