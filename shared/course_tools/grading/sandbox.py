@@ -16,7 +16,7 @@ which:
 * is, where the grader may create cgroups (a root grader), in a cgroup of its own that caps the memory
   (tmpfs pages included) and the tasks of all its processes together and gives them one share of the CPU;
 * takes every process it starts with it: when PID 1 of a PID namespace exits, the kernel kills the
-  namespace's other processes, detached (``setsid``, double fork) ones included.
+  namespace's other processes, double-forked ones included.
 
 The supervisor stays outside the PID namespace (a submission cannot see or signal it); SIGTERM makes it
 kill the submission process, it stops a sandbox that stays at its task limit, and it exits with the
@@ -86,6 +86,7 @@ DENIED = (
 # What its /proc shows of the host's keys (descriptions, per-user counts): nothing, as in Docker.
 MASKED = ("/proc/keys", "/proc/key-users")
 CGROUP_DIR = "course-grader"  # per batch (batch-<zygote's pid>), per sandbox (sandbox-<supervisor's pid>)
+SWAP_FILES = ("memory.memsw.limit_in_bytes", "memory.swap.max")  # absent without swap accounting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +126,7 @@ class Cgroup:
 
     @classmethod
     def create(cls, limits: Limits) -> Cgroup | None:
-        """The supervisor's sandbox's cgroup with its limits, or None where the grader may not create one."""
+        """A cgroup for the calling supervisor's sandbox, with its limits; None where the grader may not create one."""
         batch = f"batch-{os.getppid()}"
         cgroup = cls(f"sandbox-{os.getpid()}")
         try:
@@ -140,11 +141,8 @@ class Cgroup:
                 os.mkdir(path)
                 cgroup.parents.append(os.open(os.path.join(top, batch), os.O_RDONLY | os.O_DIRECTORY))
                 for file, value in files.items():
-                    if file in ("memory.memsw.limit_in_bytes", "memory.swap.max") and not os.path.exists(
-                        os.path.join(path, file)
-                    ):
-                        continue  # no swap accounting: the memory limit is all there is
-                    Path(path, file).write_text(str(value))
+                    if file not in SWAP_FILES or os.path.exists(os.path.join(path, file)):
+                        Path(path, file).write_text(str(value))
                 cgroup.procs.append(os.open(os.path.join(path, "cgroup.procs"), os.O_WRONLY))
                 if cgroup.events < 0:
                     cgroup.events = os.open(os.path.join(path, "memory.events" if v2 else "memory.oom_control"), 0)
@@ -411,7 +409,10 @@ def _known_syscall(number: int) -> bool:
 
 
 def _limit_ipc(limits: Limits) -> None:
-    """System V IPC and POSIX message queues in its IPC namespace: a quarter of ``scratch`` at most."""
+    """System V IPC and POSIX message queues in its IPC namespace: a quarter of ``scratch`` at most.
+
+    Before Linux 5.19 only the machine's root may set them (then a grader that is not root leaves the
+    kernel's defaults)."""
     page = os.sysconf("SC_PAGE_SIZE")
     quarter = limits.scratch // 4
     for name, value in (
@@ -423,7 +424,7 @@ def _limit_ipc(limits: Limits) -> None:
         ("kernel/sem", "64 1024 32 32"),
         ("fs/mqueue/queues_max", 16),
     ):
-        with open(f"/proc/sys/{name}", "w") as f:
+        with contextlib.suppress(PermissionError), open(f"/proc/sys/{name}", "w") as f:
             f.write(str(value))
 
 
