@@ -225,6 +225,24 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, str]:
             "        if e.errno != errno.EPERM: found.append(str(e))\n"
             "if stored: found.append(f'{stored} bytes of xattrs')"
         ),
+        "h_inodes": attack(  # files cost the kernel memory that a tmpfs's size does not count
+            "made = 0\n"
+            "try:\n"
+            "    while made < 100_000:\n"
+            "        open(f'/tmp/{made}', 'w').close()\n"
+            "        made += 1\n"
+            "except OSError:\n"
+            "    pass\n"
+            "if made > 4096: found.append(f'{made} files in /tmp')"
+        ),
+        "h_ipc": attack(  # System V segments and queues live as long as its IPC namespace, in memory
+            "import ctypes\n"
+            "libc = ctypes.CDLL(None)\n"
+            "segments = sum(libc.shmget(0, ctypes.c_size_t(2**26), 0o1600) >= 0 for _ in range(32))\n"
+            "if segments > 2: found.append(f'{segments} segments of 64 MB')\n"
+            "queues = sum(libc.msgget(0, 0o1600) >= 0 for _ in range(64))\n"
+            "if queues > 16: found.append(f'{queues} message queues')"
+        ),
         "h_nest": attack(
             SYSCALLS + "if denied('unshare', NR['unshare'], 0x10020000, 0) == 0:  # a user and a mount namespace\n"
             "    if libc.mount(b'none', b'/tmp', b'tmpfs', 0, None) == 0: found.append('tmpfs mounted')\n"
@@ -453,8 +471,8 @@ def test_the_graders_keys_cannot_be_read_and_no_key_outlives_the_batch(hostile):
 
 
 def test_memory_no_limit_counts_cannot_be_taken(hostile):
-    assert result_of(hostile, "h_memfd") == "[]"
-    assert result_of(hostile, "h_xattr") == "[]"
+    for student in ("h_memfd", "h_xattr", "h_inodes", "h_ipc"):
+        assert result_of(hostile, student) == "[]", student
 
 
 def test_no_namespace_io_uring_or_ptrace(hostile):
