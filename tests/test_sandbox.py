@@ -142,7 +142,12 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, str]:
             f"        socket.create_connection((host, {port}), timeout=2).close()\n"
             "        found.append(host)\n"
             "    except OSError:\n"
-            "        pass"
+            "        pass\n"
+            "try:  # vsock reaches a virtual machine's host from any network namespace (not connected here)\n"
+            "    socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM).close()\n"
+            "    found.append('vsock')\n"
+            "except OSError:\n"
+            "    pass"
         ),
         "h_forkbomb": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
         "h_memory": attack("block = bytearray(4 * 2**30)\nfound.append(len(block))"),

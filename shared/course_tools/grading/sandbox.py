@@ -55,14 +55,16 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
 MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME, MNT_DETACH = 4096, 16384, 1 << 18, 1 << 21, 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 KEYCTL_JOIN_SESSION_KEYRING = 1
+AF_VSOCK = 40  # sockets to the hypervisor's host: no network namespace holds them
 # The host user a root grader's submissions run as (no file on the host belongs to it).
 SANDBOX_UID = 1_999_999_999
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache",)  # the dynamic loader finds libraries for new extension modules
 # The system calls a notebook never makes, denied with EPERM by the seccomp filter (the one list of
-# them). The filter also denies clone with a CLONE_NEW* flag, clone3 (ENOSYS, so glibc falls back to
-# clone, whose flags it can read), and every system call newer than libseccomp's table (ENOSYS).
+# them). The filter also denies clone with a CLONE_NEW* flag, a socket of AF_VSOCK, clone3 (ENOSYS, so
+# glibc falls back to clone, whose flags it can read), and every system call newer than libseccomp's
+# table (ENOSYS).
 DENIED = (
     # keyrings: the grader's session keyring, a user keyring that outlives the batch
     *("keyctl", "add_key", "request_key"),
@@ -393,6 +395,7 @@ def _install_filter() -> None:
             scmp.add_rule(seccomp.ERRNO(errno.EPERM), name)
     for flag in CLONE_NEW:  # threads and fork go on; a new namespace does not
         scmp.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    scmp.add_rule(seccomp.ERRNO(errno.EPERM), "socket", seccomp.Arg(0, seccomp.EQ, AF_VSOCK))
     scmp.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     newest = max(n for n in range(1024) if _known_syscall(n))
     for number in range(newest + 1, 1024):
