@@ -536,12 +536,17 @@ def test_a_grader_that_is_not_the_machines_root_sandboxes_in_a_user_namespace(ho
                          f"try:\n    open({str(PACKAGE / 'PWNED_userns.txt')!r}, 'w')\n    found.append('package')\n"
                          "except OSError:\n    pass")), subs, "h_userns")  # fmt: skip
     write(minimal(attack(READ_KEYS)), subs, "h_keys")
-    run_grader(subs, tmp_path / "out", hostile["zips"], prefix=(*KEYRING, "unshare", "--user", "--map-root-user"))
+    write(answered(answers()), subs, "alice")
+    write(minimal(hostile["cases"]["a_cpu"]), subs, "a_cpu")  # beside alice: no cgroup here, its autogroup only
+    prefix = (*KEYRING, "unshare", "--user", "--map-root-user")
+    run_grader(subs, tmp_path / "out", hostile["zips"], "--timeout", "60", prefix=prefix)
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
+    alice = rows["alice"]
+    assert float(alice["total"]) == float(alice["max"]) > 0 and float(alice["seconds"]) < 60, alice
     assert rows["bob"]["status"] == "graded" and float(rows["bob"]["total"]) == 0
     assert "UNSANDBOXED" not in rows["bob"]["reason"] + rows["h_userns"]["reason"]
-    for student in ("h_userns", "h_keys"):
+    for student in ("h_userns", "h_keys", "a_cpu"):
         said = (tmp_path / "out" / "feedback" / student / f"{NAME}.md").read_text()
         assert "RuntimeError: RESULT []" in said, said[-1500:]
     assert not (PACKAGE / "PWNED_userns.txt").exists()
