@@ -33,7 +33,8 @@ REFUSAL = """\
 grade: cannot build the sandbox that grading runs every submission in:
   {reason}
 The grader runs strangers' code on this machine, so it needs Linux user namespaces (bubblewrap needs
-the same). Check `sysctl user.max_user_namespaces` (must be above 0) and, on Ubuntu 23.10+,
+the same) and libseccomp (Debian's libseccomp2, with `pip install -r requirements.txt` for its Python
+API). Check `sysctl user.max_user_namespaces` (must be above 0) and, on Ubuntu 23.10+,
 `sysctl kernel.apparmor_restrict_unprivileged_userns` (0 allows them); inside a container, run it
 with user namespaces allowed. To grade trusted submissions without a sandbox anyway, pass
 --unsandboxed (make grade GRADE_ARGS=--unsandboxed): every row of grades.csv then says so."""
