@@ -67,8 +67,11 @@ class Options:
 
 
 def parse(rel: str, lms: str) -> Identity | None:
-    """The student a submission's path (relative to the download) names in ``lms``'s layout, else None."""
-    top = PurePosixPath(rel).parts[0] if rel else ""
+    """The student a submission's path (relative to the download) names in ``lms``'s layout, else None.
+
+    Its first part is parsed (a Moodle folder, a Canvas file), past any ``/`` or ``..`` a hostile zip gave it."""
+    parts = [part for part in PurePosixPath(rel).parts if part not in ("/", "..")]
+    top = parts[0] if parts else ""
     found = (CANVAS_NAME if lms == "canvas" else MOODLE_NAME).match(top)
     if not found:
         return None
@@ -138,7 +141,8 @@ def extract(archive: Path, folder: Path) -> list[tuple[str, str]]:
         for info in zf.infolist():
             name = member_name(info)
             parts = PurePosixPath(name.replace("\\", "/")).parts
-            if info.is_dir() or not parts or parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts[:-1]):
+            hidden = any(p.startswith(".") and p != ".." for p in parts)  # skipped in a folder too
+            if info.is_dir() or not parts or parts[0] == "__MACOSX" or hidden:
                 continue
             why = member_refusal(info, name, parts)
             if not why and count >= MAX_MEMBERS:
@@ -175,7 +179,7 @@ def member_refusal(info: zipfile.ZipInfo, name: str, parts: tuple[str, ...]) -> 
         return "a path out of the download (..) in the zip: not extracted"
     if stat.S_ISLNK(mode):
         return "a symbolic link in the zip: links are not followed, submit the file itself"
-    if mode and not stat.S_ISREG(mode):
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode):  # no type at all: a zip made without Unix modes
         return "not a regular file in the zip: not extracted"
     if info.file_size > MAX_NOTEBOOK_BYTES:
         return f"larger than {size(MAX_NOTEBOOK_BYTES)} ({info.file_size:,} bytes): not extracted"
