@@ -179,6 +179,13 @@ def test_a_hostile_zip_costs_a_row_per_member_and_writes_nothing_outside(tmp_pat
     assert rows["/abs_1_2_x.ipynb"][0] == "abs (1)"  # still its student's row
 
 
+def test_a_member_in_the_way_of_another_gets_a_row(tmp_path):
+    members = {"x_1_2_a.ipynb": NOTEBOOK.encode(), "x_1_2_a.ipynb/b.ipynb": NOTEBOOK.encode()}
+    rows = collected(write_zip(tmp_path / "download.zip", members))
+    assert rows["x_1_2_a.ipynb/b.ipynb"] == ("x (1)", "unreadable", "cannot be extracted: File exists")
+    assert rows["x_1_2_a.ipynb"] == ("x (1)", "", "")
+
+
 def test_a_file_that_is_not_a_zip_stops_with_a_message(tmp_path):
     (tmp_path / "download.zip").write_bytes(b"not a zip")
     with pytest.raises(SystemExit, match="not a folder nor a readable zip"), lms.unpacked(tmp_path / "download.zip"):
@@ -226,6 +233,26 @@ def test_the_moodle_worksheet_gets_its_grades_and_keeps_every_other_byte():
     assert [len(r) for r in csv_rows(text)] == [10] * 4
     scaled, _ = lms.moodle_worksheet(worksheet.replace(",10.00,", ",100.00,"), best)
     assert [r[4] for r in csv_rows(scaled)[1:]] == ["75.00", "100.00", ""]
+
+
+def test_the_moodle_export_writes_the_worksheet_beside_grades_csv(tmp_path):
+    rows = [
+        graded(f"Jane Doe_101_assignsubmission_file_/{NAME}.ipynb", "7.5"),
+        graded(f"Zoë O'Brien_102_assignsubmission_file_{NAME}.ipynb", "10"),
+        graded(f"Ana Núñez_103_assignsubmission_file_/{NAME}.ipynb", "0", "unreadable"),
+        graded(f"Nobody Here_999_assignsubmission_file_/{NAME}.ipynb", "3"),
+    ]
+    notes = lms.export(lms.Options("moodle", worksheet=SAMPLES / "moodle-worksheet.csv"), rows, tmp_path)
+    assert (tmp_path / "moodle-grades.csv").read_bytes() == SAMPLES.joinpath("moodle-grades.csv").read_bytes()
+    assert notes == [
+        "moodle: no grade for (not gradable, see grades.csv): Ana Núñez (103)",
+        "moodle: not in the worksheet, no grade written: Nobody Here (999)",
+        f"-> {tmp_path / 'moodle-grades.csv'}",
+    ]
+    two = [*rows, {**graded("Bo_1_assignsubmission_file_x.ipynb", "1"), "notebook": "02_creating_parallel_chains"}]
+    assert lms.export(lms.Options("moodle", worksheet=SAMPLES / "moodle-worksheet.csv"), two, tmp_path) == [
+        "moodle: no gradebook written: the download holds 2 notebooks, not one"
+    ]
 
 
 def test_the_csv_fields_are_split_as_csv_splits_them():

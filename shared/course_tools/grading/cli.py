@@ -79,8 +79,8 @@ def grade(
     if not submissions.is_dir() and not submissions.is_file():
         raise SystemExit(f"no such folder or zip: {submissions}")
     lms_options = lms_options or lms.Options()
-    if lms_options.check():
-        raise SystemExit(lms_options.check())
+    if problem := lms_options.check():
+        raise SystemExit(problem)
     if time_scale <= 0 or timeout <= 0:
         raise SystemExit("--time-scale and --timeout must be positive")
     workers = workers or os.cpu_count() or 1

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from .reports import SCORED, write_csv
+from .reports import SCORED, write_atomic, write_csv
 from .submissions import MAX_NOTEBOOK_BYTES, Submission, find_submissions, match_by_name, read_submission, student_id
 from .text import shown, size
 
@@ -154,7 +154,7 @@ def extract(archive: Path, folder: Path) -> list[tuple[str, str]]:
                     written += write_member(zf, info, folder.joinpath(*parts))
                     count += 1
                 except (OSError, ValueError, zipfile.BadZipFile, NotImplementedError, EOFError) as e:
-                    why = f"cannot be extracted: {e}"
+                    why = f"cannot be extracted: {e.strerror if isinstance(e, OSError) and e.strerror else e}"
             if why:
                 refused.append((name, why))
     return refused
@@ -212,8 +212,6 @@ def refused_member(folder: Path, name: str, why: str, names: list[str]) -> Submi
 
 def export(options: Options, rows: list[dict], out: Path) -> list[str]:
     """Write the gradebook import of ``rows`` (one notebook's) for ``options.name`` to OUT; what to tell the user."""
-    from .reports import write_atomic
-
     notebooks = {r.get("notebook") for r in rows if r.get("status") in SCORED}
     if len(notebooks) != 1:
         return [f"{options.name}: no gradebook written: the download holds {len(notebooks)} notebooks, not one"]
@@ -277,9 +275,9 @@ def moodle_worksheet(text: str, best: dict[str, tuple[Identity, dict]]) -> tuple
             continue
         row = best[lms_id][1]
         points, top = float(row["total"]), float(row["max"] or 0)
-        with contextlib.suppress(ValueError, TypeError, IndexError):
-            scale = float(field_value(text, record[maximum]))
-            points = points * scale / top if top else points
+        if maximum is not None and maximum < len(record) and top:
+            with contextlib.suppress(ValueError):  # an empty or odd Maximum Grade: the points as they are
+                points = points * float(field_value(text, record[maximum])) / top
         start, end = record[grade]
         pieces += [text[at:start], f"{points:.2f}"]
         at = end
