@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m course_tools.grading",  # not __main__.py, as Python 3.11 says for a package's module
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md",
+        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md; "
+        "with --lms, OUT/canvas-import.csv or OUT/moodle-grades.csv",
     )
     parser.add_argument(
         "submissions", type=Path, nargs="?", help="folder of submitted .ipynb files (any depth), or an LMS's .zip"
