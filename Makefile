@@ -86,7 +86,7 @@ test-browser: setup
 
 # The grader end to end (make grade, docs/instructors.md): classes of honest, broken and hostile
 # submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed
-GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py tests/test_forgery.py tests/test_fairness.py
+GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py tests/test_forgery.py tests/test_fairness.py tests/test_lms.py
 test-grading: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(GRADING_TESTS)
 
@@ -159,12 +159,16 @@ site: setup
 
 # Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s]`
 # grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker.
+# SUBMISSIONS may be an LMS's zip; LMS=canvas (with LMS_ASSIGNMENT="Name (id)") or LMS=moodle (with
+# LMS_WORKSHEET=worksheet.csv) also writes the gradebook's import to OUT.
 # `make autograder` runs `make assign`, then writes Gradescope-ready copies of the zips to build/gradescope/.
 OUT ?= build/grades
 GRADE_ARGS ?=
 grade: setup
-	$(if $(SUBMISSIONS),,$(error give the submissions folder: make grade SUBMISSIONS=path/to/folder))
-	$(OFFLINE) $(BIN)/python scripts/grade.py "$(SUBMISSIONS)" --out "$(OUT)" $(if $(WORKERS),--workers $(WORKERS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(GRADE_ARGS)
+	$(if $(SUBMISSIONS),,$(error give the submissions folder or zip: make grade SUBMISSIONS=path/to/folder))
+	$(OFFLINE) $(BIN)/python scripts/grade.py "$(SUBMISSIONS)" --out "$(OUT)" $(if $(WORKERS),--workers $(WORKERS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+		$(if $(LMS),--lms $(LMS)) $(if $(LMS_ASSIGNMENT),--lms-assignment "$(LMS_ASSIGNMENT)") \
+		$(if $(LMS_WORKSHEET),--lms-worksheet "$(LMS_WORKSHEET)") $(GRADE_ARGS)
 
 autograder: assign
 	$(BIN)/python scripts/grade.py --gradescope build/gradescope

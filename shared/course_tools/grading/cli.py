@@ -1,7 +1,7 @@
 """``make grade``: grade a folder of learner notebooks against the autograder zips, in parallel, sandboxed.
 
-    make grade SUBMISSIONS=path/to/folder [OUT=build/grades]
-    python -m course_tools.grading SUBMISSIONS [--out OUT] [--workers N] [--timeout S] [--time-scale X]
+    make grade SUBMISSIONS=path/to/folder-or.zip [OUT=build/grades] [LMS=canvas|moodle]
+    python -m course_tools.grading SUBMISSIONS [--out OUT] [--workers N] [--timeout S] [--time-scale X] [--lms ...]
 
 Every ``.ipynb`` under SUBMISSIONS is matched to an assignment and graded with the tests of
 ``build/autograder/<name>.zip``; OUT receives ``grades.csv``, ``summary.csv``, ``summary.png`` and
@@ -19,9 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import gradescope, reports, runner, sandbox, scoring
+from . import gradescope, lms, reports, runner, sandbox, scoring
 from .assignments import load_assignments, template_imports
-from .submissions import find_submissions, read_submission
 from .text import short
 
 ROOT = gradescope.ROOT
@@ -72,13 +71,17 @@ def grade(
     show_hidden: bool = False,
     unsandboxed: bool = False,
     progress: bool = True,
+    lms_options: lms.Options | None = None,
 ) -> list[dict]:
     """Grade every notebook under ``submissions``; write OUT's files; return the rows of grades.csv."""
     from tqdm import tqdm
 
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
-    if not submissions.is_dir():
-        raise SystemExit(f"no such folder: {submissions}")
+    if not submissions.is_dir() and not submissions.is_file():
+        raise SystemExit(f"no such folder or zip: {submissions}")
+    lms_options = lms_options or lms.Options()
+    if problem := lms_options.check():
+        raise SystemExit(problem)
     if time_scale <= 0 or timeout <= 0:
         raise SystemExit("--time-scale and --timeout must be positive")
     workers = workers or os.cpu_count() or 1
@@ -98,17 +101,18 @@ def grade(
     tqdm.monitor_interval = 0  # no monitor thread: this process forks
     zygote = runner.Zygote(settings, readable)
     try:
-        return _grade_batch(
-            submissions, out, zygote, settings, note, workers, autograder_dir, template_dir,
-            force, retry_failed, show_hidden, progress, failed_imports,
-        )  # fmt: skip
+        with lms.unpacked(submissions) as (folder, refused):
+            return _grade_batch(
+                folder, out, zygote, settings, note, workers, autograder_dir, template_dir,
+                force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused,
+            )  # fmt: skip
     finally:
         zygote.close()
 
 
 def _grade_batch(
     submissions, out, zygote, settings, note, workers, autograder_dir, template_dir,
-    force, retry_failed, show_hidden, progress, failed_imports,
+    force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused,
 ) -> list[dict]:  # fmt: skip
     from tqdm import tqdm
 
@@ -125,7 +129,7 @@ def _grade_batch(
         previous = [r for r in previous if r.get("status") not in ("timeout", "error")]
     done = {reports.row_key(r) for r in previous}
 
-    subs = [read_submission(path, submissions, list(assignments), why) for path, why in find_submissions(submissions)]
+    subs = lms.collect(submissions, refused, list(assignments), lms_options.name)
     keys = Counter((s.student, s.notebook) for s in subs)
     for sub in subs:
         if keys[(sub.student, sub.notebook)] > 1 and sub.notebook:
@@ -182,6 +186,10 @@ def _grade_batch(
     finally:
         bar.close()
     final = list(rows.values())
+    exported = []
+    if lms_options.name:  # the gradebook of this download's rows only: OUT may hold other folders' rows
+        batch = {s.rel for s in subs}
+        exported = lms.export(lms_options, [r for r in final if r.get("submission") in batch], out)
     table = reports.summarise(final, assignments)
     if table:
         reports.write_atomic(out / "summary.csv", reports.table_csv(table))
@@ -198,6 +206,8 @@ def _grade_batch(
         )
         if failed_imports:
             print(f"note: could not pre-import {', '.join(failed_imports)}", file=sys.stderr)
+    for line in exported:  # the gradebook's path, and who has no grade in it
+        print(line)
     return final
 
 
@@ -210,9 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m course_tools.grading",  # not __main__.py, as Python 3.11 says for a package's module
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md",
+        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md; "
+        "with --lms, OUT/canvas-import.csv or OUT/moodle-grades.csv",
     )
-    parser.add_argument("submissions", type=Path, nargs="?", help="folder of submitted .ipynb files (any depth)")
+    parser.add_argument(
+        "submissions", type=Path, nargs="?", help="folder of submitted .ipynb files (any depth), or an LMS's .zip"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/grades)")
     parser.add_argument("--workers", type=int, default=None, help="submissions graded at once (default: cores)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per submission (default: 300)")
@@ -227,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--unsandboxed", action="store_true", help="grade without the sandbox (trusted submissions only; rows say so)"
     )
+    parser.add_argument("--lms", choices=lms.LMSES, help="also write the LMS's gradebook import to OUT")
+    parser.add_argument("--lms-assignment", default="", help='Canvas: the gradebook column, "Name (assignment id)"')
+    parser.add_argument("--lms-worksheet", type=Path, help="Moodle: the grading worksheet to fill (CSV)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
     parser.add_argument(
         "--gradescope", type=Path, metavar="DIR", help="instead of grading: write Gradescope-ready zips to DIR"
@@ -261,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             show_hidden=args.show_hidden,
             unsandboxed=args.unsandboxed,
             progress=not args.quiet,
+            lms_options=lms.Options(args.lms or "", args.lms_assignment, args.lms_worksheet),
         )
     except KeyboardInterrupt:
         print("interrupted: the rows written so far are kept; run the same command again to continue", file=sys.stderr)
