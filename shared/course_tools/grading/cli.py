@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import gradescope, reports, runner, sandbox, scoring
+from . import gradescope, reports, runner, sandbox, scoring, similarity
 from .assignments import load_assignments, template_imports
 from .submissions import find_submissions, read_submission
 from .text import short
@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m course_tools.grading",  # not __main__.py, as Python 3.11 says for a package's module
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md",
+        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md, "
+        "OUT/similarity.html and .csv",
     )
     parser.add_argument("submissions", type=Path, nargs="?", help="folder of submitted .ipynb files (any depth)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/grades)")
@@ -227,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         "--unsandboxed", action="store_true", help="grade without the sandbox (trusted submissions only; rows say so)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    parser.add_argument(
+        "--similarity", action=argparse.BooleanOptionalAction, default=True,
+        help="after the batch, OUT/similarity.html and .csv: near-identical answers (default: on)",
+    )  # fmt: skip
     parser.add_argument(
         "--gradescope", type=Path, metavar="DIR", help="instead of grading: write Gradescope-ready zips to DIR"
     )
@@ -261,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
             unsandboxed=args.unsandboxed,
             progress=not args.quiet,
         )
+        if args.similarity:
+            similarity.after_grading(args.submissions, args.out, args.templates, quiet=args.quiet)
     except KeyboardInterrupt:
         print("interrupted: the rows written so far are kept; run the same command again to continue", file=sys.stderr)
         return 130

@@ -1,6 +1,6 @@
 """Similarity: the pairs of students whose answer cells are near-identical, with their cells side by side.
 
-    make similarity SUBMISSIONS=folder [OUT=build/grades] [THRESHOLD=0.5]
+    make similarity SUBMISSIONS=folder [OUT=build/grades] [THRESHOLD=0.6]
     python -m course_tools.grading.similarity SUBMISSIONS [--out OUT] [--threshold T] [--templates DIR]
 
 Text only, outside any sandbox: the notebooks are parsed as the grader parses them and their code is
@@ -28,7 +28,7 @@ from .assignments import check_calls, template_code
 from .gradescope import ROOT
 from .submissions import find_submissions, read_submission
 
-THRESHOLD = 0.5  # share of one student's answers found in the other's: pairs at or above it are listed
+THRESHOLD = 0.6  # share of one student's answers found in the other's: pairs at or above it are listed
 NOISE = 25  # copydetect's k: the shortest run of tokens (normalised characters) that counts as a match
 COMMON = 0.5  # a fingerprint in more than this share of a notebook's submissions (and in 3+) is not evidence
 MAX_ANSWER_CHARS = 100_000  # a learner's answers are a few kB; beyond this they are cut before tokenizing
@@ -226,12 +226,16 @@ def similarity_report(submissions: Path, out: Path, template_dir: Path, threshol
     return rows
 
 
-def after_grading(submissions: Path, out: Path, template_dir: Path, threshold: float = THRESHOLD) -> None:
+def summary(rows: list[dict], threshold: float) -> str:
+    return f"{sum(r['flagged'] == 'yes' for r in rows)} of {len(rows)} pair(s) at or above {threshold:.0%}"
+
+
+def after_grading(submissions: Path, out: Path, template_dir: Path, quiet: bool = False) -> None:
     """The report after a batch: a failure is one line on stderr, never the batch's."""
     try:
-        rows = similarity_report(submissions, out, template_dir, threshold)
-        flagged = sum(r["flagged"] == "yes" for r in rows)
-        print(f"similarity: {flagged} pair(s) at or above {threshold:.0%} -> {Path(out) / 'similarity.html'}")
+        rows = similarity_report(submissions, out, template_dir)
+        if not quiet:
+            print(f"similarity: {summary(rows, THRESHOLD)} -> {Path(out) / 'similarity.html'}")
     except Exception as e:
         print(f"similarity report not written: {type(e).__name__}: {e}", file=sys.stderr)
 
@@ -250,8 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.submissions.is_dir():
         parser.error(f"no such folder: {args.submissions}")
     rows = similarity_report(args.submissions, args.out, args.templates, args.threshold)
-    flagged = sum(r["flagged"] == "yes" for r in rows)
-    print(f"{flagged} of {len(rows)} pair(s) at or above {args.threshold:.0%} -> {args.out / 'similarity.html'}")
+    print(f"{summary(rows, args.threshold)} -> {args.out / 'similarity.html'}")
     return 0
 
 
