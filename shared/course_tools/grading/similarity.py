@@ -31,7 +31,7 @@ from .submissions import find_submissions, read_submission
 THRESHOLD = 0.6  # share of one student's answers found in the other's: pairs at or above it are listed
 NOISE = 25  # copydetect's k: the shortest run of tokens (normalised characters) that counts as a match
 COMMON = 0.5  # a fingerprint in more than this share of a notebook's submissions (and in 3+) is not evidence
-MAX_ANSWER_CHARS = 100_000  # a learner's answers are a few kB; beyond this they are cut before tokenizing
+MAX_ANSWER_CHARS = 20_000  # a learner's answers are a few kB; beyond this they are cut before tokenizing
 COLUMNS = ["notebook", "student_a", "student_b", "similarity", "share_a", "share_b", "flagged", "questions",
            "submission_a", "submission_b"]  # fmt: skip
 
