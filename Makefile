@@ -22,7 +22,7 @@ BROWSER := $(wildcard /usr/bin/chromium)
 
 .PHONY: setup lab test test-full lint check-assign test-notebooks test-unit test-end-to-end test-browser test-grading test-real \
 	test-real-matrix test-latest \
-	assign grade autograder bench soak site clean
+	assign grade similarity autograder bench soak site clean
 
 setup: $(STAMP)
 
@@ -158,9 +158,10 @@ site: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(SITE_TIME_SCALE) $(BIN)/python scripts/build_site.py --jobs $(SITE_JOBS)
 
 # Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s]`
-# grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker.
-# SUBMISSIONS may be an LMS's zip; LMS=canvas (with LMS_ASSIGNMENT="Name (id)") or LMS=moodle (with
-# LMS_WORKSHEET=worksheet.csv) also writes the gradebook's import to OUT.
+# grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker,
+# then writes the similarity report (GRADE_ARGS=--no-similarity: not). SUBMISSIONS may be an LMS's zip;
+# LMS=canvas (with LMS_ASSIGNMENT="Name (id)") or LMS=moodle (with LMS_WORKSHEET=worksheet.csv) also
+# writes the gradebook's import to OUT.
 # `make autograder` runs `make assign`, then writes Gradescope-ready copies of the zips to build/gradescope/.
 OUT ?= build/grades
 GRADE_ARGS ?=
@@ -169,6 +170,12 @@ grade: setup
 	$(OFFLINE) $(BIN)/python scripts/grade.py "$(SUBMISSIONS)" --out "$(OUT)" $(if $(WORKERS),--workers $(WORKERS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
 		$(if $(LMS),--lms $(LMS)) $(if $(LMS_ASSIGNMENT),--lms-assignment "$(LMS_ASSIGNMENT)") \
 		$(if $(LMS_WORKSHEET),--lms-worksheet "$(LMS_WORKSHEET)") $(GRADE_ARGS)
+
+# The similarity report alone, no grading (docs/instructors.md, "Similarity report"): `make similarity
+# SUBMISSIONS=folder [OUT=build/grades] [THRESHOLD=0.6]` writes OUT/similarity.html and .csv; text only
+similarity: setup
+	$(if $(SUBMISSIONS),,$(error give the submissions folder: make similarity SUBMISSIONS=path/to/folder))
+	$(BIN)/python -m course_tools.grading.similarity "$(SUBMISSIONS)" --out "$(OUT)" $(if $(THRESHOLD),--threshold $(THRESHOLD))
 
 autograder: assign
 	$(BIN)/python scripts/grade.py --gradescope build/gradescope

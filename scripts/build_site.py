@@ -99,7 +99,8 @@ def stage(src: Path, only: list[str]) -> list[str]:
 
     Every learner notebook gets its page, so every link resolves; the others are shown unexecuted.
     """
-    for page in PAGES:
+    pictures = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "docs" / "images").glob("*.png"))]
+    for page in PAGES + pictures:  # the pages, and the pictures they show (docs/images/)
         target = src / ("index.md" if page == "docs/website/index.md" else page)
         if not target.exists() or not filecmp.cmp(ROOT / page, target, shallow=False):
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import gradescope, lms, reports, runner, sandbox, scoring
+from . import gradescope, lms, reports, runner, sandbox, scoring, similarity
 from .assignments import load_assignments, template_imports
 from .text import short
 
@@ -72,8 +72,10 @@ def grade(
     unsandboxed: bool = False,
     progress: bool = True,
     lms_options: lms.Options | None = None,
+    similar: bool = True,
 ) -> list[dict]:
-    """Grade every notebook under ``submissions``; write OUT's files; return the rows of grades.csv."""
+    """Grade every notebook under ``submissions``; write OUT's files (with ``similar``, the similarity
+    report too); return the rows of grades.csv."""
     from tqdm import tqdm
 
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
@@ -102,10 +104,13 @@ def grade(
     zygote = runner.Zygote(settings, readable)
     try:
         with lms.unpacked(submissions) as (folder, refused):
-            return _grade_batch(
+            rows = _grade_batch(
                 folder, out, zygote, settings, note, workers, autograder_dir, template_dir,
                 force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused,
             )  # fmt: skip
+            if similar:  # while an LMS zip's files are still unpacked
+                similarity.after_grading(folder, out, template_dir, quiet=not progress)
+            return rows
     finally:
         zygote.close()
 
@@ -220,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m course_tools.grading",  # not __main__.py, as Python 3.11 says for a package's module
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md; "
-        "with --lms, OUT/canvas-import.csv or OUT/moodle-grades.csv",
+        epilog="Outputs: OUT/grades.csv, OUT/summary.csv, OUT/summary.png, OUT/feedback/<student>/<notebook>.md, "
+        "OUT/similarity.html and .csv; with --lms, OUT/canvas-import.csv or OUT/moodle-grades.csv",
     )
     parser.add_argument(
         "submissions", type=Path, nargs="?", help="folder of submitted .ipynb files (any depth), or an LMS's .zip"
@@ -244,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lms-assignment", default="", help='Canvas: the gradebook column, "Name (assignment id)"')
     parser.add_argument("--lms-worksheet", type=Path, help="Moodle: the grading worksheet to fill (CSV)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    parser.add_argument(
+        "--similarity", action=argparse.BooleanOptionalAction, default=True,
+        help="after the batch, OUT/similarity.html and .csv: near-identical answers (default: on)",
+    )  # fmt: skip
     parser.add_argument(
         "--gradescope", type=Path, metavar="DIR", help="instead of grading: write Gradescope-ready zips to DIR"
     )
@@ -278,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             unsandboxed=args.unsandboxed,
             progress=not args.quiet,
             lms_options=lms.Options(args.lms or "", args.lms_assignment, args.lms_worksheet),
+            similar=args.similarity,
         )
     except KeyboardInterrupt:
         print("interrupted: the rows written so far are kept; run the same command again to continue", file=sys.stderr)
