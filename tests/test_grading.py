@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -471,9 +472,13 @@ def peak_rss_mb(process) -> float:
     return peak
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    """The hostile folder graded once (the peak memory measured), then again: nothing left to grade."""
+@pytest.fixture(scope="module", params=["root", "user namespace"])
+def hostile(request, tmp_path_factory):
+    """The hostile folder graded once (the peak memory measured), then again: nothing left to grade; by a
+    root grader, and by one that is not the machine's root (the root of a user namespace)."""
+    prefix = ("unshare", "--user", "--map-root-user") if request.param == "user namespace" else ()
+    if prefix and shutil.which("unshare") is None:
+        pytest.skip("util-linux's unshare is not installed")
     tmp = tmp_path_factory.mktemp("hostile")
     autograder = tmp / "autograder"
     autograder.mkdir()
@@ -483,12 +488,12 @@ def hostile(tmp_path_factory):
     subs.mkdir()
     expected = build_hostile_folder(subs, assignment)
     started = time.monotonic()
-    grader = run_grader(subs, out, autograder, "--timeout", "90", wait=False)
+    grader = run_grader(subs, out, autograder, "--timeout", "90", wait=False, prefix=prefix)
     peak = peak_rss_mb(grader)
     stderr = grader.communicate()[1].decode(errors="replace")
     first = (out / "grades.csv").read_bytes()
     seconds = time.monotonic() - started
-    again = run_grader(subs, out, autograder, "--timeout", "90", check=False)
+    again = run_grader(subs, out, autograder, "--timeout", "90", check=False, prefix=prefix)
     return {
         "subs": subs, "out": out, "assignment": assignment, "expected": expected, "exit": grader.returncode,
         "stderr": stderr, "peak_mb": peak, "first": first, "again": again, "seconds": seconds,
