@@ -4,7 +4,8 @@ The autograder zip is generated fresh from ``solutions/`` (a stale ``build/`` ca
 One batch holds every case of issue 7 at once: the solution (full marks), the learner notebook
 (zero), a wrong answer (partial), and the broken and tampering cases. A second run is killed
 mid-batch (the rows already written survive, the running notebook dies with the grader), and a
-third resumes it: everything done is skipped and the infinite loop ends in a timeout.
+third resumes it: everything done is skipped and the infinite loop ends in a timeout. Before them,
+``--only`` regrades one student whose notebook changed, every other row left as it was.
 
 Cheap cases are *reduced* notebooks: the learner notebook without the lesson cells the answers
 and tests do not need (dependency slicing below), so the batch stays small and fast.
@@ -24,6 +25,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -420,6 +422,30 @@ def test_every_case_of_every_zip_names_its_property():
                 names.append(found.group(1))
             assert len(set(names)) == len(names), (zip_path.name, question, names)
             assert all(1 <= len(n.split()) <= 4 for n in names), (zip_path.name, question, names)
+
+
+def test_one_student_is_regraded_in_place(batch):
+    """``--only carol`` after her notebook changed: her row is new, every other line of grades.csv the same."""
+    subs, out, assignment = batch["subs"], batch["out"], batch["assignment"]
+    before = (out / "grades.csv").read_bytes().split(b"\r\n")
+    summary = (out / "summary.csv").read_bytes()
+    write(reduced(answered(answers()), assignment), subs, "carol")  # she fixed her answer
+    run_grader(subs, out, batch["autograder"], "--timeout", "90", "--only", "carol")
+    after = (out / "grades.csv").read_bytes().split(b"\r\n")
+    assert len(after) == len(before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert [after[i].split(b",")[0] for i in changed] == [b"carol"]
+    carol = read_rows(out)["carol"]
+    assert carol["status"] == "graded" and carol["total"] == carol["max"], carol
+    assert carol["sha256"] != batch["rows"]["carol"]["sha256"]
+    assert (out / "summary.csv").read_bytes() != summary  # rewritten with her new row
+
+
+def test_only_a_student_who_sent_nothing_is_an_error():
+    subs = [SimpleNamespace(student=name) for name in ("alice", "bob")]
+    assert cli.only_student(subs, "bob") == subs[1:]
+    with pytest.raises(SystemExit, match="--only 'carl': no submission of that student.*alice, bob"):
+        cli.only_student(subs, "carl")
 
 
 # ---------------------------------------------------------------------------------------------
