@@ -157,7 +157,7 @@ SITE_JOBS ?= 4
 site: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(SITE_TIME_SCALE) $(BIN)/python scripts/build_site.py --jobs $(SITE_JOBS)
 
-# Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s]`
+# Grading (docs/instructors.md). `make grade SUBMISSIONS=folder [OUT=build/grades] [WORKERS=n] [TIMEOUT=s] [ONLY=student]`
 # grades every .ipynb under the folder with the tests of build/autograder/*.zip, in parallel, no Docker,
 # then writes the similarity report (GRADE_ARGS=--no-similarity: not). SUBMISSIONS may be an LMS's zip;
 # LMS=canvas (with LMS_ASSIGNMENT="Name (id)") or LMS=moodle (with LMS_WORKSHEET=worksheet.csv) also
@@ -168,6 +168,7 @@ GRADE_ARGS ?=
 grade: setup
 	$(if $(SUBMISSIONS),,$(error give the submissions folder or zip: make grade SUBMISSIONS=path/to/folder))
 	$(OFFLINE) $(BIN)/python scripts/grade.py "$(SUBMISSIONS)" --out "$(OUT)" $(if $(WORKERS),--workers $(WORKERS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+		$(if $(ONLY),--only "$(ONLY)") \
 		$(if $(LMS),--lms $(LMS)) $(if $(LMS_ASSIGNMENT),--lms-assignment "$(LMS_ASSIGNMENT)") \
 		$(if $(LMS_WORKSHEET),--lms-worksheet "$(LMS_WORKSHEET)") $(GRADE_ARGS)
 

@@ -3,12 +3,14 @@
 The typical wrong designs (``DESIGNS`` in tests/wrong_answers/10_capstone_support_desk.py) pass
 the visible check by design, except the unbounded fan-out the exercise trials use: only the
 hidden tests, one per property, tell them apart. Each hidden test names its property in its
-first line (``_property = "cap"``), which is how a test number in the feedback maps to a
-property. Timed properties (wall time, p95) are only asserted in the direction load cannot
-fake: a design that must lose one is several times too slow, a design that must keep one is
-well inside its target. Slow (about 40 s on 2 cores): ``make test-full``.
+first line (``_property = "cap"``): grades.csv has a column per property (``q10_support_desk:cap``)
+and the feedback names it on the test's line; both must say the same. Timed properties (wall
+time, p95) are only asserted in the direction load cannot fake: a design that must lose one is
+several times too slow, a design that must keep one is well inside its target. Slow (about
+40 s on 2 cores): ``make test-full``.
 """
 
+import csv
 import re
 import runpy
 from pathlib import Path
@@ -17,11 +19,10 @@ import pytest
 from exercises import ROOT, wrong_answers
 from grading_support import answered, answers, autograder_zip, reduced, run_grader, write
 
-from course_tools.grading.assignments import load_assignment
+from course_tools.grading.assignments import load_assignment, property_of
 
 NAME = "10_capstone_support_desk"
 QUESTION = "q10_support_desk"
-PROPERTY = re.compile(r"_property = ['\"]([^'\"]+)['\"]")
 RESULT = re.compile(r"^- (✅|❌) test (\d+) \((visible|hidden)", flags=re.MULTILINE)
 
 
@@ -33,7 +34,7 @@ def designs() -> dict[str, tuple[str, set[str], set[str]]]:
 def properties(assignment) -> dict[int, str]:
     """{test number in the feedback (1-based): property} for the hidden tests."""
     cases = assignment.tests[QUESTION].test_cases
-    return {n: PROPERTY.search(c.body).group(1) for n, c in enumerate(cases, 1) if c.hidden}
+    return {n: property_of(c, n) for n, c in enumerate(cases, 1) if c.hidden}
 
 
 def lost(feedback: Path, numbered: dict[int, str]) -> set[str]:
@@ -41,6 +42,14 @@ def lost(feedback: Path, numbered: dict[int, str]) -> set[str]:
     results = {int(n): mark == "✅" for mark, n, _ in RESULT.findall(feedback.read_text())}
     assert set(numbered) <= set(results), feedback.read_text()
     return {prop for n, prop in numbered.items() if not results[n]}
+
+
+def lost_in_grades(out: Path, student: str, numbered: dict[int, str]) -> set[str]:
+    """The properties whose hidden test failed, read from grades.csv's ``q10_support_desk:<property>`` columns."""
+    with open(out / "grades.csv", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["student"] == student)
+    assert sum(float(row[f"{QUESTION}:{p}"]) for p in numbered.values()) <= float(row[QUESTION]), row
+    return {p for p in numbered.values() if float(row[f"{QUESTION}:{p}"]) == 0}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +84,7 @@ def test_the_solution_earns_full_marks(graded):
     feedback = graded["out"] / "feedback" / "solution" / f"{NAME}.md"
     text = feedback.read_text()
     assert "status: graded" in text and not lost(feedback, graded["numbered"]), text
+    assert not lost_in_grades(graded["out"], "solution", graded["numbered"])
     assert f"**Score: {graded['assignment'].max_points:g} / {graded['assignment'].max_points:g}**" in text, text
 
 
@@ -82,8 +92,9 @@ def test_the_solution_earns_full_marks(graded):
 @pytest.mark.parametrize("design", list(designs()))
 def test_each_wrong_design_loses_its_properties_and_keeps_the_others(graded, design):
     _, loses, keeps = designs()[design]
-    feedback = graded["out"] / "feedback" / design.replace(" ", "_") / f"{NAME}.md"
-    got = lost(feedback, graded["numbered"])
+    student = design.replace(" ", "_")
+    got = lost_in_grades(graded["out"], student, graded["numbered"])
+    assert got == lost(graded["out"] / "feedback" / student / f"{NAME}.md", graded["numbered"])
     assert loses <= got, f"{design} should lose {sorted(loses)}, lost {sorted(got)}"
     assert not keeps & got, f"{design} should keep {sorted(keeps)}, lost {sorted(got)}"
 

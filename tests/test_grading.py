@@ -4,7 +4,8 @@ The autograder zip is generated fresh from ``solutions/`` (a stale ``build/`` ca
 One batch holds every case of issue 7 at once: the solution (full marks), the learner notebook
 (zero), a wrong answer (partial), and the broken and tampering cases. A second run is killed
 mid-batch (the rows already written survive, the running notebook dies with the grader), and a
-third resumes it: everything done is skipped and the infinite loop ends in a timeout.
+third resumes it: everything done is skipped and the infinite loop ends in a timeout. Before them,
+``--only`` regrades one student whose notebook changed, every other row left as it was.
 
 Cheap cases are *reduced* notebooks: the learner notebook without the lesson cells the answers
 and tests do not need (dependency slicing below), so the batch stays small and fast.
@@ -25,6 +26,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -327,7 +329,7 @@ def test_summary_and_feedback(batch):
     rows, assignment, out = batch["rows"], batch["assignment"], batch["out"]
     with open(out / "summary.csv", newline="") as f:
         summary = {r["question"]: r for r in csv.DictReader(f)}
-    assert list(summary) == [*assignment.order, "total"]
+    assert list(summary)[: len(assignment.order) + 1] == [*assignment.order, "total"]  # then the properties
     scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error", "tampered")]
     for q in assignment.order:
         values = [float(r[q]) for r in scored]
@@ -376,6 +378,75 @@ def test_the_summary_names_the_hint_most_learners_hit(batch):
         hint = summary[q]["common_hint"]
         assert hint and given.count(hint) == max(given.count(h) for h in set(given) - {None})
         assert float(summary[q]["hint_share"]) == pytest.approx(given.count(hint) / len(scored), abs=1e-3)
+
+
+def test_each_tested_property_has_its_points_and_its_pass_rate(batch):
+    """grades.csv's ``question:property`` columns hold each case's points if it passed; they add up to the
+    question's score, and summary.csv gives each property's pass rate."""
+    rows, assignment, out = batch["rows"], batch["assignment"], batch["out"]
+    columns = [c for c, _, _ in assignment.properties()]
+    with open(out / "grades.csv", newline="") as f:
+        header = next(csv.reader(f))
+    assert header[2 : 2 + len(assignment.order) + len(columns)] == [*assignment.order, *columns]
+    scored = [r for r in rows.values() if r["status"] in ("graded", "timeout", "error", "tampered")]
+    for row in scored:
+        for q in assignment.order:
+            got = sum(float(row[c]) for c in columns if c.startswith(f"{q}:"))
+            assert got == pytest.approx(float(row[q])), (row["student"], q)
+    partial_q = next(iter(wrong()))
+    carol = {c.split(":")[0] for c in columns if float(rows["carol"][c]) < float(rows["alice"][c])}
+    assert partial_q in carol and carol <= {partial_q} | timed(assignment)  # her wrong answer's properties
+    with open(out / "summary.csv", newline="") as f:
+        summary = {r["question"]: r for r in csv.DictReader(f)}
+    assert list(summary) == [*assignment.order, "total", *columns]
+    for column, name, points in assignment.properties():
+        assert summary[column]["property"] == name and float(summary[column]["points"]) == points
+        passed = sum(float(r[column]) == points for r in scored) / len(scored)
+        assert summary[column]["pass_rate"] == (f"{passed:.3f}" if points else ""), column
+    feedback = (out / "feedback" / "carol" / f"{NAME}.md").read_text()
+    assert all(f"pt) — {name}: " in feedback for _, name, _ in assignment.properties())
+
+
+def test_every_case_of_every_zip_names_its_property():
+    """Each test case's first line is ``_property = "..."``: 1-4 words, unique within its question."""
+    from course_tools.grading.assignments import PROPERTY
+
+    zips = sorted((ROOT / "build" / "autograder").glob("*.zip"))
+    assert zips, "run make assign"
+    for zip_path in zips:
+        assignment = load_assignment(zip_path, ROOT / "notebooks")
+        for question, test in assignment.tests.items():
+            names = []
+            for case in test.test_cases:
+                found = PROPERTY.match(case.body)
+                assert found, f"{zip_path.name} {question}: a case without its first line _property = ..."
+                names.append(found.group(1))
+            assert len(set(names)) == len(names), (zip_path.name, question, names)
+            assert all(1 <= len(n.split()) <= 4 for n in names), (zip_path.name, question, names)
+
+
+def test_one_student_is_regraded_in_place(batch):
+    """``--only carol`` after her notebook changed: her row is new, every other line of grades.csv the same."""
+    subs, out, assignment = batch["subs"], batch["out"], batch["assignment"]
+    before = (out / "grades.csv").read_bytes().split(b"\r\n")
+    summary = (out / "summary.csv").read_bytes()
+    write(reduced(answered(answers()), assignment), subs, "carol")  # she fixed her answer
+    run_grader(subs, out, batch["autograder"], "--timeout", "90", "--only", "carol")
+    after = (out / "grades.csv").read_bytes().split(b"\r\n")
+    assert len(after) == len(before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert [after[i].split(b",")[0] for i in changed] == [b"carol"]
+    carol = read_rows(out)["carol"]
+    assert carol["status"] == "graded" and carol["total"] == carol["max"], carol
+    assert carol["sha256"] != batch["rows"]["carol"]["sha256"]
+    assert (out / "summary.csv").read_bytes() != summary  # rewritten with her new row
+
+
+def test_only_a_student_who_sent_nothing_is_an_error():
+    subs = [SimpleNamespace(student=name) for name in ("alice", "bob")]
+    assert cli.only_student(subs, "bob") == subs[1:]
+    with pytest.raises(SystemExit, match="--only 'carl': no submission of that student.*alice, bob"):
+        cli.only_student(subs, "carl")
 
 
 # ---------------------------------------------------------------------------------------------

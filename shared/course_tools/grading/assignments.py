@@ -23,6 +23,8 @@ INIT_CELL = re.compile(
     r"^\s*(#[^\n]*\n\s*)?import (otter|parallel_course as pc)\s*\n"
     r"\s*grader\s*=\s*(otter\.Notebook|pc\.Checks)\([^)]*\)\s*$"
 )
+# what a test case checks: its first line, ``_property = "cap"`` (a doctest example in the zip)
+PROPERTY = re.compile(r"^(?:>>> )?_property = ['\"]([^'\"\n]+)['\"]", re.MULTILINE)
 
 
 @dataclasses.dataclass
@@ -39,6 +41,25 @@ class Assignment:
     @property
     def max_points(self) -> float:
         return sum(test.possible for test in self.tests.values())
+
+    def properties(self) -> list[tuple[str, str, float]]:
+        """(``question:property``, property, points) for every test case, in notebook order: grades.csv's
+        property columns."""
+        return [
+            (property_column(q, case, n), property_of(case, n), case.points)
+            for q in self.order
+            for n, case in enumerate(self.tests[q].test_cases, 1)
+        ]
+
+
+def property_of(case, number: int) -> str:
+    """What a test case checks, from the zip's copy of it: its ``_property`` line, else ``test N`` (1-based)."""
+    found = PROPERTY.search(case.body)
+    return found.group(1) if found else f"test {number}"
+
+
+def property_column(question: str, case, number: int) -> str:
+    return f"{question}:{property_of(case, number)}"
 
 
 def load_assignment(zip_path: Path, template_dir: Path) -> Assignment:

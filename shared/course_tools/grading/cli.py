@@ -73,6 +73,7 @@ def grade(
     progress: bool = True,
     lms_options: lms.Options | None = None,
     similar: bool = True,
+    only: str = "",
 ) -> list[dict]:
     """Grade every notebook under ``submissions``; write OUT's files (with ``similar``, the similarity
     report too); return the rows of grades.csv."""
@@ -106,7 +107,7 @@ def grade(
         with lms.unpacked(submissions) as (folder, refused):
             rows = _grade_batch(
                 folder, out, zygote, settings, note, workers, autograder_dir, template_dir,
-                force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused,
+                force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused, only,
             )  # fmt: skip
             if similar:  # while an LMS zip's files are still unpacked
                 similarity.after_grading(folder, out, template_dir, quiet=not progress)
@@ -117,7 +118,7 @@ def grade(
 
 def _grade_batch(
     submissions, out, zygote, settings, note, workers, autograder_dir, template_dir,
-    force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused,
+    force, retry_failed, show_hidden, progress, failed_imports, lms_options, refused, only,
 ) -> list[dict]:  # fmt: skip
     from tqdm import tqdm
 
@@ -129,8 +130,8 @@ def _grade_batch(
         if solution.exists() and solution.stat().st_mtime > assignment.zip_path.stat().st_mtime:
             print(f"warning: {assignment.zip_path} is older than {solution}: run `make autograder`", file=sys.stderr)
     grades_path, feedback_dir = out / "grades.csv", out / "feedback"
-    previous = [] if force else reports.read_grades(grades_path)
-    if retry_failed:
+    previous = [] if force and not only else reports.read_grades(grades_path)
+    if retry_failed and not only:
         previous = [r for r in previous if r.get("status") not in ("timeout", "error")]
     done = {reports.row_key(r) for r in previous}
 
@@ -140,13 +141,19 @@ def _grade_batch(
         if keys[(sub.student, sub.notebook)] > 1 and sub.notebook:
             sub.notes.append(f"{keys[(sub.student, sub.notebook)]} submissions of {sub.notebook} by {sub.student}")
     current = {s.rel: s.key for s in subs}  # a file that changed since its row was written: its row goes
-    previous = [r for r in previous if current.get(r.get("submission"), reports.row_key(r)) == reports.row_key(r)]
+    if only:  # this student's files, graded again; every other row kept as it is
+        todo = only_student(subs, only)
+        regraded = {s.rel for s in todo}
+        previous = [r for r in previous if r.get("submission") not in regraded]
+    else:
+        previous = [r for r in previous if current.get(r.get("submission"), reports.row_key(r)) == reports.row_key(r)]
+        todo = [s for s in subs if s.key not in done]
     rows = {reports.row_key(r): r for r in previous}
-    todo = [s for s in subs if s.key not in done]
+    wanted = {s.key for s in todo}
     for sub in subs:
-        if sub.key in done:
-            sub.nb = None  # graded before: its cells are not needed
-    skipped = len(subs) - len(todo)
+        if sub.key not in wanted:
+            sub.nb = None  # graded before, or not this student's: its cells are not needed
+    skipped = 0 if only else len(subs) - len(todo)  # --only: the others are not graded, not skipped
 
     def save(result: scoring.Result | None = None, sub=None) -> None:
         if result is not None:
@@ -216,6 +223,16 @@ def _grade_batch(
     return final
 
 
+def only_student(subs: list, student: str) -> list:
+    """The submissions of ``student`` (as grades.csv names them), or the exit saying that none is."""
+    mine = [s for s in subs if s.student == student]
+    if not mine:
+        names = sorted({s.student for s in subs})
+        listed = ", ".join(names[:10]) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
+        raise SystemExit(f"--only {student!r}: no submission of that student in the folder (students: {listed})")
+    return mine
+
+
 def grader_error(step: str, error: Exception) -> str:
     return f"grader error while {step}: {type(error).__name__}: {short(str(error), 200)}"
 
@@ -248,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lms", choices=lms.LMSES, help="also write the LMS's gradebook import to OUT")
     parser.add_argument("--lms-assignment", default="", help='Canvas: the gradebook column, "Name (assignment id)"')
     parser.add_argument("--lms-worksheet", type=Path, help="Moodle: the grading worksheet to fill (CSV)")
+    parser.add_argument(
+        "--only", default="", metavar="STUDENT", help="regrade this student's files only, keep every other row"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
     parser.add_argument(
         "--similarity", action=argparse.BooleanOptionalAction, default=True,
@@ -288,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
             lms_options=lms.Options(args.lms or "", args.lms_assignment, args.lms_worksheet),
             similar=args.similarity,
+            only=args.only,
         )
     except KeyboardInterrupt:
         print("interrupted: the rows written so far are kept; run the same command again to continue", file=sys.stderr)

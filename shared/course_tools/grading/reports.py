@@ -68,33 +68,42 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def grades_csv(rows: list[dict], assignments: dict[str, Assignment]) -> str:
-    """The CSV text: a score column for each question of the notebooks present in ``rows``."""
-    present = {r.get("notebook") for r in rows}
-    questions = [q for name in sorted(assignments) if name in present for q in assignments[name].order]
-    columns = BASE_COLUMNS + questions + TAIL_COLUMNS
+    """The CSV text: a score column for each question of the notebooks present in ``rows``, then one for
+    each of their test cases (``question:property``)."""
+    notebooks = {r.get("notebook") for r in rows}
+    present = [assignments[name] for name in sorted(assignments) if name in notebooks]
+    questions = [q for assignment in present for q in assignment.order]
+    properties = [column for assignment in present for column, _, _ in assignment.properties()]
+    columns = BASE_COLUMNS + questions + properties + TAIL_COLUMNS
     rows = sorted(rows, key=lambda r: (r.get("notebook", ""), r.get("student", ""), r.get("submission", "")))
     return write_csv(columns, rows)
 
 
 def summarise(rows: list[dict], assignments: dict[str, Assignment]) -> list[dict]:
-    """Per notebook and question: points, submissions scored, pass rate (full points), mean score."""
+    """Per notebook: a row per question and ``total`` (points, submissions scored, pass rate: the share with
+    full points, mean score, the hint most were given), then a row per tested property, whose ``question`` is
+    its grades.csv column (``question:property``) and whose pass rate is the share that passed it."""
     table = []
     for name, assignment in sorted(assignments.items()):
         scored = [r for r in rows if r.get("notebook") == name and r.get("status") in SCORED]
         if not scored:
             continue
-        for question in assignment.order + ["total"]:
-            possible = assignment.max_points if question == "total" else assignment.tests[question].possible
-            values = [float(r.get(question) or 0) for r in scored]
-            unsandboxed = sum(UNSANDBOXED_NOTE in (r.get("reason") or "") for r in scored)
-            hint, hit = common_hint(scored, question)
+        columns = [(q, "", assignment.tests[q].possible) for q in assignment.order]
+        columns += [("total", "", assignment.max_points), *assignment.properties()]
+        unsandboxed = sum(UNSANDBOXED_NOTE in (r.get("reason") or "") for r in scored)
+        for column, prop, possible in columns:
+            values = [float(r.get(column) or 0) for r in scored]
+            full = sum(v >= possible - 1e-9 for v in values) / len(values)
+            hint, hit = common_hint(scored, column)
             table.append(
                 {
                     "notebook": name,
-                    "question": question,
+                    "question": column,
+                    "property": prop,
                     "points": num(possible),
                     "submissions": len(values),
-                    "pass_rate": f"{sum(v >= possible - 1e-9 for v in values) / len(values):.3f}",
+                    # a 0-point case scores 0 passed or failed: its pass rate is not known
+                    "pass_rate": f"{full:.3f}" if possible or not prop else "",
                     "mean_score": f"{sum(values) / len(values):.3f}",
                     "mean_percent": f"{100 * sum(values) / len(values) / possible:.1f}" if possible else "",
                     "unsandboxed": unsandboxed,
@@ -117,7 +126,7 @@ def common_hint(rows: list[dict], question: str) -> tuple[str, int]:
 
 
 def plot_summary(table: list[dict], path: Path) -> None:
-    """One panel per notebook: pass rate and mean score (as % of the points) of every question."""
+    """One panel per notebook: pass rate and mean score (as % of the points) of every question (not property)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,7 +136,7 @@ def plot_summary(table: list[dict], path: Path) -> None:
     fig = Figure(figsize=(9, 3.2 * max(1, len(notebooks))), layout="constrained")
     axes = fig.subplots(max(1, len(notebooks)), 1, squeeze=False)[:, 0]
     for ax, name in zip(axes, notebooks, strict=True):
-        rows = [r for r in table if r["notebook"] == name]
+        rows = [r for r in table if r["notebook"] == name and not r["property"]]
         labels = [f"{r['question']}\n({r['points']} pt)" for r in rows]
         x = range(len(rows))
         pass_rate = [100 * float(r["pass_rate"]) for r in rows]

@@ -17,7 +17,7 @@ from otter.test_files.abstract_test import TestCase, TestCaseResult
 from parallel_course.feedback import doctest_failure, first_hint
 
 from . import judging
-from .assignments import INIT_CELL, Assignment, cell_source, check_calls
+from .assignments import INIT_CELL, Assignment, cell_source, check_calls, property_column, property_of
 from .runner import MAX_CHANNEL_BYTES
 from .submissions import Submission
 from .text import exit_text, num, short, size
@@ -167,12 +167,18 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
         got = {c.get("name"): c for c in reached.get(question, {}).get("cases", []) if isinstance(c, dict)}
         verdicts[question] = [verdict(job, case, f"{question} {i}", got) for i, case in enumerate(test.test_cases)]
         scores[question] = 0.0 if tampered else scored(test, verdicts[question]).score
+    properties = {  # each test case's points if it passed, under grades.csv's ``question:property`` column
+        property_column(q, r.test_case, n): num(r.test_case.points if r.passed and not tampered else 0)
+        for q in assignment.order
+        for n, r in enumerate(verdicts[q], 1)
+    }
     missed = [q for q in assignment.order if q in reached and not all(r.passed for r in verdicts[q])]
     hints = {q: first_hint(verdicts[q]) for q in missed}  # a 0-point quiz's too: where learners struggle
     row = {
         "student": sub.student,
         "notebook": sub.notebook,
         **{q: num(s) for q, s in scores.items()},
+        **properties,
         "total": num(sum(scores.values())),
         "max": num(assignment.max_points),
         "status": status,
@@ -244,8 +250,8 @@ def feedback_text(sub, assignment, row, verdicts, cells, reached, show_hidden: b
             case: TestCase = r.test_case
             kind = "hidden" if case.hidden else "visible"
             lines.append(
-                f"- {'✅' if r.passed else '❌'} test {number} ({kind}, {num(case.points)} pt): "
-                f"{'passed' if r.passed else 'failed'}"
+                f"- {'✅' if r.passed else '❌'} test {number} ({kind}, {num(case.points)} pt) — "
+                f"{property_of(case, number)}: {'passed' if r.passed else 'failed'}"
             )
             if not r.passed and (show_hidden or not case.hidden) and r.message:
                 lines += ["", "  ```", *["  " + line for line in doctest_failure(r.message)], "  ```"]
