@@ -1,16 +1,26 @@
-"""BlockingIO, in_flight, plot_in_flight, LoopWatch and run_in_new_loop."""
+"""default_pool_size and usable_cpus, BlockingIO, in_flight, plot_in_flight, LoopWatch and run_in_new_loop."""
 
 import asyncio
+import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 from langchain_core.runnables import RunnableLambda, RunnableParallel
+from langchain_core.runnables.config import get_executor_for_config
 from matplotlib.figure import Figure
 from support import LATENCY, elapsed, fastest, most
 
-from parallel_course.concurrency import LOG_COLUMNS, BlockingIO, LoopWatch, run_in_new_loop
+from parallel_course.concurrency import (
+    LOG_COLUMNS,
+    BlockingIO,
+    LoopWatch,
+    default_pool_size,
+    run_in_new_loop,
+    usable_cpus,
+)
 from parallel_course.intervals import in_flight, peak_concurrency, plot_in_flight
 
 pytestmark = pytest.mark.usefixtures("real_time")
@@ -18,6 +28,34 @@ pytestmark = pytest.mark.usefixtures("real_time")
 
 def intervals(*pairs: tuple[float, float]) -> pd.DataFrame:
     return pd.DataFrame(pairs, columns=["start", "end"])
+
+
+# -- default_pool_size and usable_cpus ------------------------------------------------------
+
+
+def test_default_pool_size_is_what_this_interpreters_pools_get():
+    with ThreadPoolExecutor() as python_pool, get_executor_for_config({}) as langchain_pool:
+        assert default_pool_size() == python_pool._max_workers == langchain_pool._max_workers
+    assert default_pool_size() == min(32, usable_cpus() + 4)
+
+
+@pytest.mark.parametrize("process, machine, cpus, pool", [
+    (2, 64, 2, 6),  # Python 3.13+: the CPUs the process may run on, not the machine's
+    (None, 8, 1, 5),  # unknown counts as 1, as in concurrent/futures/thread.py
+    (40, 40, 40, 32),  # never more than 32
+])
+def test_usable_cpus_reads_process_cpu_count_when_python_has_it(monkeypatch, process, machine, cpus, pool):
+    monkeypatch.setattr(os, "process_cpu_count", lambda: process, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: machine)
+    assert (usable_cpus(), default_pool_size()) == (cpus, pool)
+
+
+def test_usable_cpus_falls_back_to_cpu_count_before_python_3_13(monkeypatch):
+    monkeypatch.delattr(os, "process_cpu_count", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert (usable_cpus(), default_pool_size()) == (2, 6)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert (usable_cpus(), default_pool_size()) == (1, 5)
 
 
 # -- BlockingIO --------------------------------------------------------------------------

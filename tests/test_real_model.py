@@ -33,7 +33,7 @@ TEST_TIMEOUT = 15  # seconds, per test
 pytestmark = pytest.mark.timeout(TEST_TIMEOUT)  # fail, never hang (pytest-timeout)
 KEY = "test-key-do-not-print-3f9a"
 DELAY = 0.2  # the server's answer delay in the overlap tests, seconds
-POOL = min(32, (os.cpu_count() or 1) + 4)  # ThreadPoolExecutor's default max_workers
+POOL = pc.default_pool_size()  # ThreadPoolExecutor's default max_workers in this Python
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -261,7 +261,7 @@ def test_sync_parallel_is_capped_by_the_thread_pool_and_max_concurrency(real):
     real.delay = DELAY
     chain = parallel(pc.get_chat_model("echo"), POOL + 2)
     chain.invoke("hi")
-    assert real.peak_in_flight() == POOL, intervals(real)  # min(32, cpu_count + 4) worker threads
+    assert real.peak_in_flight() == POOL, intervals(real)  # the default pool's worker threads
     real.reset()
     _, seconds = elapsed(parallel(pc.get_chat_model("echo"), 4).invoke, "hi", {"max_concurrency": 2})
     assert real.peak_in_flight() == 2

@@ -9,7 +9,7 @@ from importlib import import_module
 
 _NAMES = {  # module: the public names it is the home of
     "benchmarks": ["benchmark", "plot_benchmark"],
-    "concurrency": ["BlockingIO", "LoopWatch", "run_in_new_loop"],
+    "concurrency": ["BlockingIO", "LoopWatch", "default_pool_size", "run_in_new_loop", "usable_cpus"],
     "data": ["data_path", "load_reviews", "load_tickets"],
     "diagrams": ["diagram"],
     "failures": ["ModelTimeoutError", "RateLimitError", "ServerError", "fail_always", "fail_first", "fail_on_chunk",

@@ -1,7 +1,9 @@
-"""See concurrency: a blocking function with a call log, event-loop stalls, a coroutine run on a fresh loop."""
+"""See concurrency: the default pool's size, a blocking function with a call log, event-loop stalls, a coroutine
+run on a fresh loop."""
 
 import asyncio
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -14,6 +16,25 @@ import pandas as pd
 from .timescale import scaled
 
 LOG_COLUMNS = ["name", "start", "end", "duration", "thread"]
+
+
+def usable_cpus() -> int:
+    """The CPUs the running interpreter's thread pool counts, as ``concurrent/futures/thread.py`` reads them.
+
+    Python 3.13 and later: ``os.process_cpu_count()``, the CPUs this process may run on (fewer than the
+    machine has when it is pinned to some cores); up to 3.12: ``os.cpu_count()``, all of the machine's.
+    """
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return count or 1
+
+
+def default_pool_size() -> int:
+    """The threads a ``ThreadPoolExecutor()`` gets with no ``max_workers``: ``min(32, usable_cpus() + 4)``.
+
+    That is the pool ``RunnableParallel.invoke`` and ``batch`` open when the config sets no
+    ``max_concurrency`` (langchain-core's ``get_executor_for_config``).
+    """
+    return min(32, usable_cpus() + 4)
 
 
 @dataclass(frozen=True)

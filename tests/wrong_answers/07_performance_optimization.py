@@ -6,7 +6,7 @@ WRONG = {
     # Amdahl's even split: the work shared out as if calls could be cut into pieces
     "q07_predict_wall": (
         "def predict_wall(before, latencies, after, max_concurrency):\n"
-        "    workers = max_concurrency or min(32, os.cpu_count() + 4)\n"
+        "    workers = max_concurrency or pc.default_pool_size()\n"
         "    return before + sum(latencies) / workers + after"
     ),
     # everything fused into one function: one run, but the two model calls now wait for each other
