@@ -503,6 +503,7 @@ def planned_real_runs(target: str) -> list[tuple[str, str, list[str]]]:
     return runs
 
 
+@pytest.mark.timeout(120)  # two `make -n` runs that each scan every solution: seconds, more on a busy machine
 def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
     from real_calls import real_model_notebooks
 
