@@ -84,11 +84,12 @@ test-end-to-end: setup
 test-browser: setup
 	$(OFFLINE) $(PYTEST) tests/browser
 
-# The grader end to end (make grade, docs/instructors.md): classes of honest, broken and hostile
-# submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed
+# The grader end to end (make grade, docs/instructors.md): classes of honest, broken, hostile and forging
+# submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed; two
+# files at a time (each grader run waits on its notebooks much of the time)
 GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py tests/test_forgery.py tests/test_fairness.py tests/test_lms.py
 test-grading: setup
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(GRADING_TESTS)
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) -n 2 --dist loadfile $(GRADING_TESTS)
 
 # Real-model mode over HTTP: the learner notebooks whose solution calls a real model
 # (tests/real_calls.py finds them by reading solutions/, so a new notebook is covered) run
