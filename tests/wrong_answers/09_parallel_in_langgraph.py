@@ -28,5 +28,5 @@ WRONG = {
         ' "per_chunk": "LangGraph", "tiny_branches": "LangGraph"}'
     ),
     # the RunnableParallel picture for question 1 (after_fast at once); the rest right
-    "q09_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "b", 5: "a", 6: "a", 7: "a"}',
+    "q09_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "b", 5: "a", 6: "a", 7: "b", 8: "b"}',
 }
