@@ -134,6 +134,20 @@ def autograder_zip(folder: Path, name: str = NAME) -> Path:
     return target
 
 
+NOT_ROOT = ("unshare", "--user", "--map-root-user")  # a grader that is not the machine's root: a user namespace's
+
+
+def grading_folders(tmp_path_factory, label: str, name: str = NAME):
+    """A new folder holding a fresh autograder zip (``zips``), an empty ``submissions`` and ``out``:
+    (zips, subs, out, the zip's assignment)."""
+    tmp = tmp_path_factory.mktemp(label)
+    zips, subs, out = tmp / "autograder", tmp / "submissions", tmp / "out"
+    for folder in (zips, subs, out):
+        folder.mkdir()
+    autograder_zip(zips, name)
+    return zips, subs, out, load_assignment(zips / f"{name}.zip", ROOT / "notebooks")
+
+
 def run_grader(subs: Path, out: Path, autograder: Path, *args: str, wait: bool = True, prefix: tuple[str, ...] = (),
                env: dict[str, str] | None = None, check: bool = True):  # fmt: skip
     """scripts/grade.py in a subprocess (after ``prefix``), its temporary folders under ``subs.parent / "tmp"``."""

@@ -15,10 +15,10 @@ import time
 import pytest
 from exercises import ROOT
 from grading_support import (
-    NAME,
+    NOT_ROOT,
     answered,
     answers,
-    autograder_zip,
+    grading_folders,
     learner,
     minimal,
     read_rows,
@@ -28,7 +28,6 @@ from grading_support import (
 )
 
 from course_tools.grading import judging
-from course_tools.grading.assignments import load_assignment
 
 # The grader's test runner, patched from a cell: every case runs, and passes, but the probes (told by name).
 PATCH_JUDGING = """\
@@ -170,12 +169,7 @@ def build_class(subs, assignment) -> dict[str, str]:
 
 
 def graded(tmp_path_factory, label: str, prefix: tuple[str, ...] = ()):
-    tmp = tmp_path_factory.mktemp(label)
-    zips, subs, out = tmp / "zips", tmp / "submissions", tmp / "out"
-    for folder in (zips, subs, out):
-        folder.mkdir()
-    autograder_zip(zips)
-    assignment = load_assignment(zips / f"{NAME}.zip", ROOT / "notebooks")
+    zips, subs, out, assignment = grading_folders(tmp_path_factory, label)
     attacks = build_class(subs, assignment)
     started = time.monotonic()
     run_grader(subs, out, zips, "--timeout", "60", prefix=prefix)
@@ -190,7 +184,7 @@ def forged(request, tmp_path_factory):
         return graded(tmp_path_factory, "forgery-root")
     if shutil.which("unshare") is None:
         pytest.skip("util-linux's unshare is not installed")
-    return graded(tmp_path_factory, "forgery-userns", prefix=("unshare", "--user", "--map-root-user"))
+    return graded(tmp_path_factory, "forgery-userns", prefix=NOT_ROOT)
 
 
 def outside_assertions(assignment) -> list[str]:

@@ -33,9 +33,10 @@ import pytest
 from exercises import ROOT
 from grading_support import (
     NAME,
+    NOT_ROOT,
     answered,
     answers,
-    autograder_zip,
+    grading_folders,
     insert_after,
     is_check,
     is_setup,
@@ -167,13 +168,8 @@ def digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     """Build the class, grade it once; return what the tests read."""
-    tmp = tmp_path_factory.mktemp("grading")
-    autograder = tmp / "autograder"
-    autograder.mkdir()
-    autograder_zip(autograder)
-    assignment = load_assignment(autograder / f"{NAME}.zip", ROOT / "notebooks")
-    subs, out = tmp / "submissions", tmp / "out"
-    subs.mkdir()
+    autograder, subs, out, assignment = grading_folders(tmp_path_factory, "grading")
+    tmp = subs.parent
     cases = build_class(subs, assignment)
     before = digest(subs)
     started = time.monotonic()
@@ -547,16 +543,10 @@ def peak_rss_mb(process) -> float:
 def hostile(request, tmp_path_factory):
     """The hostile folder graded once (the peak memory measured), then again: nothing left to grade; by a
     root grader, and by one that is not the machine's root (the root of a user namespace)."""
-    prefix = ("unshare", "--user", "--map-root-user") if request.param == "user namespace" else ()
+    prefix = NOT_ROOT if request.param == "user namespace" else ()
     if prefix and shutil.which("unshare") is None:
         pytest.skip("util-linux's unshare is not installed")
-    tmp = tmp_path_factory.mktemp("hostile")
-    autograder = tmp / "autograder"
-    autograder.mkdir()
-    autograder_zip(autograder)
-    assignment = load_assignment(autograder / f"{NAME}.zip", ROOT / "notebooks")
-    subs, out = tmp / "submissions", tmp / "out"
-    subs.mkdir()
+    autograder, subs, out, assignment = grading_folders(tmp_path_factory, "hostile")
     expected = build_hostile_folder(subs, assignment)
     started = time.monotonic()
     grader = run_grader(subs, out, autograder, "--timeout", "90", wait=False, prefix=prefix)
