@@ -27,6 +27,8 @@ def prompts(n: int) -> list[str]:
     "setting",
     [
         {"requests_per_second": 0},
+        {"tokens_per_second": 0},
+        {"tokens_per_second": "many"},
         {"requests_per_second": 1, "window": 0.5},  # no request fits in a window
         {"window": -1},
         {"max_in_flight": 0},
@@ -148,12 +150,73 @@ def test_tokens_and_cost_count_answers_only_and_say_what_was_paid_twice():
     assert provider.stats()["repeat_tokens"] == stats["tokens"], "the same answer, paid twice"
 
 
-def test_throughput_and_best_wall_time_come_from_the_tighter_limit():
+def test_throughput_and_the_steady_state_time_come_from_the_tighter_limit():
     rate_bound = pc.SimulatedProvider(requests_per_second=5, max_in_flight=10, latency=1.0)
     cap_bound = pc.SimulatedProvider(requests_per_second=50, max_in_flight=2, latency=0.5)
     assert rate_bound.throughput == 5 and cap_bound.throughput == 4
-    assert rate_bound.best_wall_time(20) == 4 and cap_bound.best_wall_time(20) == 5
-    assert rate_bound.best_wall_time(1, critical_path=3) == 3
+    assert rate_bound.steady_wall_time(20) == 4 and cap_bound.steady_wall_time(20) == 5
+    token_bound = pc.SimulatedProvider(requests_per_second=5, tokens_per_second=100)
+    assert token_bound.steady_wall_time(20, tokens=20 * 40) == 8, "800 tokens at 100 a second"
+    assert pc.SimulatedProvider(tokens_per_second=None).steady_wall_time(20, tokens=10**6) == 20 / 12
+
+
+def test_best_wall_time_is_a_true_bound_a_burst_in_the_first_window_beats_the_steady_state():
+    rate_bound = pc.SimulatedProvider(requests_per_second=5, max_in_flight=10, latency=1.0)  # 10 in any 2 s
+    # 20 calls: 10 at once, 10 more a window later, each a latency: 3, not 20 / 5 = 4
+    assert rate_bound.best_wall_time(20) == 3 < rate_bound.steady_wall_time(20)
+    assert rate_bound.best_wall_time(21) == 5 and rate_bound.best_wall_time(1, critical_path=3) == 3
+    cap_bound = pc.SimulatedProvider(requests_per_second=50, max_in_flight=2, latency=0.5)
+    assert cap_bound.best_wall_time(20) == 5 and cap_bound.best_wall_time(0) == 0
+    token_bound = pc.SimulatedProvider(requests_per_second=50, tokens_per_second=100, max_in_flight=50, latency=0.5)
+    assert token_bound.token_limit == 200 and token_bound.best_wall_time(10, tokens=1000) == 4 * 2 + 0.5
+    provider = calm(requests_per_second=10, window=0.5, max_in_flight=5, latency=0.05)  # 5 in any 0.5 s
+    with pc.Timer() as timer:
+        provider.chat_model().batch(prompts(5), config={"max_concurrency": 5})
+    assert provider.stats()["rejected"] == 0
+    assert provider.best_wall_time(5) <= timer.elapsed < provider.steady_wall_time(5) == 0.5
+
+
+def test_a_prompt_over_the_token_limit_of_a_window_is_refused_for_tokens_with_headers():
+    provider = calm(tokens_per_second=100, window=1.0, max_in_flight=20, latency=0.1)  # 100 tokens in any 1 s
+    sizes = [provider.count_tokens(p) for p in prompts(6)]
+    admitted = next(n for n in range(1, 7) if sum(sizes[:n + 1]) > 100)
+    answers = provider.chat_model().batch(prompts(6), config={"max_concurrency": 1}, return_exceptions=True)
+    refused = [a for a in answers if isinstance(a, pc.RateLimitError)]
+    stats = provider.stats()
+    assert stats["ok"] == admitted and stats["rejected"] == stats["rejected_tokens"] == len(refused) == 6 - admitted
+    assert stats["rejected_requests"] == stats["rejected_in_flight"] == 0
+    assert stats["peak_token_rate"] == sum(sizes) / 1.0, "refused requests count towards the peak token rate"
+    error = refused[0]
+    assert error.reason == "tokens" and "tokens in 1 s" in str(error) and 0 < error.retry_after <= 1.0
+    assert error.headers["x-ratelimit-limit-tokens"] == "100"
+    assert int(error.headers["x-ratelimit-remaining-tokens"]) == 100 - sum(sizes[:admitted]) < sizes[admitted]
+    assert float(error.headers["retry-after"]) == pytest.approx(error.retry_after, abs=1e-3)
+    log = provider.call_log()
+    assert list(log.loc[log["status"] == "rejected", "reason"]) == ["tokens"] * (6 - admitted)
+    time.sleep(error.retry_after + 0.01)
+    assert provider.chat_model().invoke(prompts(6)[admitted]).content, "the first refused, admitted once told"
+
+
+def test_answers_carry_the_rate_limit_headers_and_the_provider_reports_them():
+    provider = calm(requests_per_second=10, tokens_per_second=200, window=1.0)  # 10 requests, 200 tokens a second
+    prompt = prompts(1)[0]
+    message = provider.chat_model().invoke(prompt)
+    headers = message.response_metadata["headers"]
+    assert headers["x-ratelimit-limit-requests"] == "10" and headers["x-ratelimit-remaining-requests"] == "9"
+    assert headers["x-ratelimit-limit-tokens"] == "200"
+    assert int(headers["x-ratelimit-remaining-tokens"]) == 200 - provider.count_tokens(prompt)
+    assert 0 < float(headers["x-ratelimit-reset-tokens"].rstrip("s")) <= 1.0
+    assert provider.headers()["x-ratelimit-remaining-requests"] == "9"
+    time.sleep(1.01)
+    assert provider.headers()["x-ratelimit-remaining-tokens"] == "200", "the window moved on"
+    assert "x-ratelimit-limit-tokens" not in calm(tokens_per_second=None).headers()
+
+
+def test_a_prompt_larger_than_the_token_limit_is_a_bad_request_never_a_429():
+    provider = calm(tokens_per_second=10, window=1.0)
+    with pytest.raises(ValueError, match="more than the 10 tokens"):
+        provider.chat_model().invoke(prompts(1)[0])
+    assert provider.stats()["rejected"] == 1 and provider.call_log()["reason"].tolist() == ["too large"]
 
 
 def test_timeline_gives_one_bar_per_ticket_from_its_first_request_to_its_last():

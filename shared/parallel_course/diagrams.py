@@ -77,7 +77,7 @@ def _langgraph_supersteps() -> Figure:
 def _support_desk_pipeline() -> Figure:
     """Notebook 10: each ticket is classify and extract together, then draft, then check; tickets start one
     latency apart, so the calls in flight stay under the provider's cap; every call passes a semaphore and
-    a rate limiter; the digest maps and reduces the records."""
+    a rate limiter paced under the request and token rates; the digest maps and reduces the records."""
     fig = new_figure(9, 5)
     lanes_ax, flight_ax = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.2])
     tickets = 4
@@ -93,7 +93,7 @@ def _support_desk_pipeline() -> Figure:
                       arrowprops={"arrowstyle": "->", "color": "#555555"})
     _step_box(lanes_ax, tickets + 2.35, 0.05, 0.9, 0.9, "digest:\nsummarize\n+ combine", color="#dadaeb", fontsize=7)
     _step_box(lanes_ax, 0.0, tickets * 1.2 + 0.1, tickets + 3.3, 0.55,
-         "every call: semaphore (at most max_in_flight at once) -> rate limiter (at most the rate) -> provider, "
+         "every call: semaphore (at most max_in_flight at once) -> rate limiter (under both rates) -> provider, "
          "retried on its own", color="#f0f0f0", fontsize=8)
     lanes_ax.set_ylim(-0.1, tickets * 1.2 + 0.75)
     lanes_ax.set_yticks([])

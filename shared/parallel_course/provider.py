@@ -1,9 +1,12 @@
-"""A simulated model provider: rate and in-flight limits it enforces and counts, errors, slow tails, token prices.
+"""A simulated model provider: request, token and in-flight limits it enforces and counts, errors, slow tails, prices.
 
 ``SimulatedProvider`` hands out chat models (``provider.chat_model()``, the course's fake chat
 model underneath) whose every call goes through the provider. A call that would exceed
-``max_in_flight`` calls at once, or ``requests_per_second`` over any ``window``, is refused with a
-``RateLimitError`` carrying ``retry_after`` (like an HTTP 429). An admitted call may be slow (a
+``requests_per_second`` or ``tokens_per_second`` over any ``window`` (what OpenAI-style providers
+publish, per minute, as RPM and TPM), or ``max_in_flight`` calls at once (what some gateways and
+self-hosted servers enforce), is refused with a ``RateLimitError`` carrying ``retry_after`` and
+``headers`` (like an HTTP 429 with its ``retry-after`` and ``x-ratelimit-*`` headers); an answer
+carries the same ``x-ratelimit-*`` headers in its ``response_metadata``. An admitted call may be slow (a
 tail call) or fail with a ``ServerError``: transiently (a retry may succeed) or, for a few
 prompts, every time. Both are drawn from the seed, the prompt and the attempt, never from
 thread timing. The provider counts what the client did: the peak of calls in flight asked
@@ -32,7 +35,10 @@ from .timescale import scaled
 from .timing import Timer
 
 _ATTEMPT: contextvars.ContextVar[int] = contextvars.ContextVar("provider_attempt", default=0)
-LOG_COLUMNS = ["start", "end", "duration", "status", "attempt", "prompt", "input_tokens", "output_tokens"]
+_HEADERS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("provider_headers", default=None)
+LOG_COLUMNS = ["start", "end", "duration", "status", "attempt", "prompt", "input_tokens", "output_tokens", "reason",
+               "retry_after"]
+REASONS = ("in flight", "requests", "tokens")  # why a request was refused
 
 
 def _number(name: str, value: Any, low: float, high: float = math.inf, low_open: bool = False) -> float:
@@ -54,7 +60,9 @@ class SimulatedProvider:
     """A provider with limits, failures and prices; times in course-seconds (see ``pc.scaled``).
 
     ``requests_per_second`` over a sliding ``window`` (so at most ``rate_limit`` requests in any
-    window), ``max_in_flight`` calls at once, ``latency`` per call, ``tail_latency`` for a share
+    window), ``tokens_per_second`` over the same window (at most ``token_limit`` prompt tokens, counted
+    as a request arrives; ``None``: no token limit), ``max_in_flight`` calls at once (a gateway's or a
+    self-hosted server's cap), ``latency`` per call, ``tail_latency`` for a share
     ``tail_probability`` of the calls, ``error_probability`` of a transient ``ServerError`` per
     call, ``broken_probability`` that a prompt about a ticket (a ``Ticket:`` line) fails on every
     attempt, ``broken`` texts whose prompts fail on every attempt, prices in dollars per
@@ -65,6 +73,7 @@ class SimulatedProvider:
         self,
         *,
         requests_per_second: float = 12.0,
+        tokens_per_second: float | None = 600.0,
         window: float = 2.0,
         max_in_flight: int = 6,
         latency: float = 0.4,
@@ -81,6 +90,8 @@ class SimulatedProvider:
         self.window = _number("window", window, 0, low_open=True)
         if self.rate_limit < 1:
             raise ValueError(f"window must hold at least one request at requests_per_second, got {window!r}")
+        self.tokens_per_second = (None if tokens_per_second is None
+                                  else _number("tokens_per_second", tokens_per_second, 0, low_open=True))
         if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) or max_in_flight < 1:
             raise ValueError(f"max_in_flight must be a positive integer, got {max_in_flight!r}")
         self.max_in_flight = max_in_flight
@@ -106,24 +117,57 @@ class SimulatedProvider:
         return math.floor(self.requests_per_second * self.window + 1e-9)
 
     @property
+    def token_limit(self) -> float:
+        """The most prompt tokens admitted in any window (``math.inf`` without a token limit)."""
+        return math.inf if self.tokens_per_second is None else math.floor(self.tokens_per_second * self.window + 1e-9)
+
+    @property
     def throughput(self) -> float:
-        """The most calls per course-second any client can get: the rate, or the cap over the latency."""
+        """The most calls per course-second a client can keep up: the rate, or the cap over the latency.
+
+        Tokens are not counted here: ``steady_wall_time(calls, tokens)`` adds the token limit.
+        """
         return min(self.requests_per_second, self.max_in_flight / self.latency if self.latency else math.inf)
 
-    def best_wall_time(self, calls: int, critical_path: int = 1) -> float:
-        """A lower bound, in course-seconds, on the wall time of ``calls`` calls with ``critical_path`` in a row."""
-        return max(calls / self.throughput, critical_path * self.latency)
+    @staticmethod
+    def count_tokens(text: str) -> int:
+        """The tokens the provider counts in a text (its tokenizer; a real provider's is e.g. tiktoken)."""
+        return len(split_tokens(text))
+
+    def steady_wall_time(self, calls: int, tokens: float = 0) -> float:
+        """The wall time, in course-seconds, of ``calls`` calls (``tokens`` prompt tokens) at the steady-state rate.
+
+        ``calls / throughput``, or ``tokens / tokens_per_second`` if that is longer. Not a bound: a client
+        that bursts a full window at the start gets ahead of it by up to a window (``best_wall_time``).
+        """
+        token_time = tokens / self.tokens_per_second if self.tokens_per_second else 0.0
+        return max(calls / self.throughput, token_time)
+
+    def best_wall_time(self, calls: int, critical_path: int = 1, tokens: float = 0) -> float:
+        """A true lower bound, in course-seconds, on the wall time of ``calls`` calls (``tokens`` prompt tokens).
+
+        No schedule does better: the last call starts at the earliest a window after each full window
+        of requests (or of tokens) before it, and takes a latency; at most ``max_in_flight`` calls of a
+        latency each at once; ``critical_path`` calls in a row.
+        """
+        if calls <= 0:
+            return 0.0
+        by_rate = (math.ceil(calls / self.rate_limit) - 1) * self.window + self.latency
+        by_tokens = (math.ceil(tokens / self.token_limit) - 1) * self.window + self.latency if tokens > 0 else 0.0
+        by_cap = math.ceil(calls / self.max_in_flight) * self.latency
+        return max(by_rate, by_tokens, by_cap, critical_path * self.latency)
 
     def reset(self) -> None:
         """Forget every call and count (the limits and the seed stay)."""
         with self._lock:
             self._running = 0
-            self._attempts: deque[float] = deque()  # arrival times in the last window
-            self._admitted: deque[float] = deque()
+            self._attempts: deque[tuple[float, int]] = deque()  # (arrival, tokens) in the last window
+            self._admitted: deque[tuple[float, int]] = deque()
+            self._tokens = {"attempts": 0, "admitted": 0}  # their tokens
             self._tries: Counter = Counter()  # admitted attempts per prompt
             self._answered: set[str] = set()
             self._log: list[dict] = []
-            self._counts = Counter(peak_in_flight=0, peak_window=0)
+            self._counts = Counter(peak_in_flight=0, peak_window=0, peak_window_tokens=0)
 
     # -- the client's side ---------------------------------------------------------------------
     def chat_model(self, name: str = "provider", **settings: Any) -> "ProviderChatModel":
@@ -139,33 +183,85 @@ class SimulatedProvider:
         return random.Random(f"{self.seed}|{prompt}|{attempt}|{what}").random()
 
     def admit(self, prompt: str) -> int:
-        """Admit a call now or raise ``RateLimitError`` (with ``retry_after``); return its attempt number."""
-        window = scaled(self.window)
+        """Admit a call now or raise ``RateLimitError`` (with ``retry_after`` and ``headers``); return its attempt.
+
+        A prompt of more tokens than ``token_limit`` can never be admitted: ``ValueError`` (an HTTP 400).
+        """
+        window, tokens = scaled(self.window), self.count_tokens(prompt)
         with self._lock:
             now = time.perf_counter()
-            for times in (self._attempts, self._admitted):
-                while times and times[0] <= now - window:
-                    times.popleft()
-            self._attempts.append(now)
+            for name, times in (("attempts", self._attempts), ("admitted", self._admitted)):
+                while times and times[0][0] <= now - window:
+                    self._tokens[name] -= times.popleft()[1]
+            self._attempts.append((now, tokens))
+            self._tokens["attempts"] += tokens
             counts = self._counts
             counts["requests"] += 1
             counts["peak_in_flight"] = max(counts["peak_in_flight"], self._running + 1)
             counts["peak_window"] = max(counts["peak_window"], len(self._attempts))
+            counts["peak_window_tokens"] = max(counts["peak_window_tokens"], self._tokens["attempts"])
+            if tokens > self.token_limit:
+                counts["rejected"] += 1
+                self._log.append(self._row(now, now, "rejected", 0, prompt, reason="too large"))
+                raise ValueError(f"400 Bad Request: a prompt of {tokens} tokens, more than the {self.token_limit} "
+                                 f"tokens per {self.window:g} s")
             if self._running >= self.max_in_flight:
-                reason, wait = f"more than {self.max_in_flight} requests in flight", self.latency / 2
+                reason, wait = "in flight", self.latency / 2
+                message = f"more than {self.max_in_flight} requests in flight"
             elif len(self._admitted) >= self.rate_limit:
-                reason = f"more than {self.rate_limit} requests in {self.window:g} s"
-                wait = (self._admitted[0] + window - now) / scaled(1.0)
+                reason, wait = "requests", (self._admitted[0][0] + window - now) / scaled(1.0)
+                message = f"more than {self.rate_limit} requests in {self.window:g} s"
+            elif self._tokens["admitted"] + tokens > self.token_limit:
+                freed, leave = 0, now
+                for arrival, spent in self._admitted:  # the oldest requests leave the window first
+                    freed, leave = freed + spent, arrival
+                    if self._tokens["admitted"] - freed + tokens <= self.token_limit:
+                        break
+                reason, wait = "tokens", (leave + window - now) / scaled(1.0)
+                message = f"more than {self.token_limit:g} tokens in {self.window:g} s"
             else:
                 self._running += 1
-                self._admitted.append(now)
+                self._admitted.append((now, tokens))
+                self._tokens["admitted"] += tokens
                 self._tries[prompt] += 1
+                _HEADERS.set(self._headers(now))
                 return self._tries[prompt]
             counts["rejected"] += 1
-            self._log.append(self._row(now, now, "rejected", 0, prompt))
-        error = RateLimitError(f"429 Too Many Requests: {reason}; retry after {wait:.2f} s")
-        error.retry_after = wait
+            counts[f"rejected {reason}"] += 1
+            self._log.append(self._row(now, now, "rejected", 0, prompt, reason=reason, retry_after=wait))
+            headers = {**self._headers(now), "retry-after": f"{wait:.3f}"}
+        error = RateLimitError(f"429 Too Many Requests: {message}; retry after {wait:.2f} s")
+        error.retry_after, error.reason, error.headers = wait, reason, headers
         raise error
+
+    def _headers(self, now: float) -> dict[str, str]:
+        """The ``x-ratelimit-*`` headers as of ``now`` (course-seconds; call with the lock held)."""
+        window = scaled(self.window)
+
+        def reset(times: deque) -> str:  # until the window is empty again
+            return f"{max(0.0, (times[-1][0] + window - now) / scaled(1.0)) if times else 0.0:.3f}s"
+
+        headers = {
+            "x-ratelimit-limit-requests": str(self.rate_limit),
+            "x-ratelimit-remaining-requests": str(self.rate_limit - len(self._admitted)),
+            "x-ratelimit-reset-requests": reset(self._admitted),
+        }
+        if self.tokens_per_second is not None:
+            headers |= {
+                "x-ratelimit-limit-tokens": str(self.token_limit),
+                "x-ratelimit-remaining-tokens": str(self.token_limit - self._tokens["admitted"]),
+                "x-ratelimit-reset-tokens": reset(self._admitted),
+            }
+        return headers
+
+    def headers(self) -> dict[str, str]:
+        """The ``x-ratelimit-*`` headers a request would see now (limits, what remains, when it resets)."""
+        window = scaled(self.window)
+        with self._lock:
+            now = time.perf_counter()
+            while self._admitted and self._admitted[0][0] <= now - window:
+                self._tokens["admitted"] -= self._admitted.popleft()[1]
+            return self._headers(now)
 
     def wait(self, prompt: str, attempt: int) -> float:
         """The real seconds an admitted call takes (``tail_latency`` for the tail draws)."""
@@ -197,15 +293,17 @@ class SimulatedProvider:
             self._log.append(row)
 
     @staticmethod
-    def _row(start: float, end: float, status: str, attempt: int, prompt: str) -> dict:
+    def _row(start: float, end: float, status: str, attempt: int, prompt: str, reason: str = "",
+             retry_after: float = math.nan) -> dict:
         return {"start": start, "end": end, "status": status, "attempt": attempt, "prompt": prompt,
-                "input_tokens": 0, "output_tokens": 0}
+                "input_tokens": 0, "output_tokens": 0, "reason": reason, "retry_after": retry_after}
 
     # -- what the provider counted -------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Counts so far: requests, ok, error, rejected, peak_in_flight (asked for), peak_rate (per
-        course-second over the worst window), tokens, repeat_tokens (answers to a prompt already
-        answered) and cost (dollars)."""
+        """Counts so far: requests, ok, error, rejected (and why: rejected_in_flight, rejected_requests,
+        rejected_tokens), peak_in_flight (asked for), peak_rate and peak_token_rate (requests and prompt
+        tokens asked for, per course-second over the worst window), tokens, repeat_tokens (answers to a
+        prompt already answered) and cost (dollars)."""
         with self._lock:
             counts = Counter(self._counts)
         tokens = counts["input_tokens"] + counts["output_tokens"]
@@ -215,8 +313,10 @@ class SimulatedProvider:
             "ok": counts["ok"],
             "error": counts["error"],
             "rejected": counts["rejected"],
+            **{f"rejected_{reason.replace(' ', '_')}": counts[f"rejected {reason}"] for reason in REASONS},
             "peak_in_flight": counts["peak_in_flight"],
             "peak_rate": counts["peak_window"] / self.window,
+            "peak_token_rate": counts["peak_window_tokens"] / self.window,
             "input_tokens": counts["input_tokens"],
             "output_tokens": counts["output_tokens"],
             "tokens": tokens,
@@ -225,7 +325,8 @@ class SimulatedProvider:
         }
 
     def call_log(self) -> pd.DataFrame:
-        """Every request so far, in order of start; refused ones have status 'rejected' and no duration."""
+        """Every request so far, in order of start; refused ones have status 'rejected', no duration, a
+        ``reason`` (one of ``REASONS``) and the ``retry_after`` the 429 asked for (course-seconds)."""
         with self._lock:
             rows = [dict(row) for row in self._log]
         frame = pd.DataFrame(rows, columns=[c for c in LOG_COLUMNS if c != "duration"])
@@ -253,7 +354,8 @@ class SimulatedProvider:
         return frame[["branch", "start", "end", "duration", "status", "requests"]]
 
     def __repr__(self) -> str:
-        return (f"SimulatedProvider(requests_per_second={self.requests_per_second:g}, window={self.window:g}, "
+        return (f"SimulatedProvider(requests_per_second={self.requests_per_second:g}, "
+                f"tokens_per_second={self.tokens_per_second}, window={self.window:g}, "
                 f"max_in_flight={self.max_in_flight}, latency={self.latency:g}, seed={self.seed})")
 
 
@@ -273,6 +375,11 @@ class ProviderChatModel(FakeChatModel):
 
     def _fails(self, number: int, prompt: str, attempt: int) -> bool:
         return self.provider.fails(prompt, attempt)
+
+    def _message(self, prompt: str, answer: str, chunk: bool = False):
+        message = super()._message(prompt, answer, chunk)
+        message.response_metadata["headers"] = dict(_HEADERS.get() or {})  # the x-ratelimit-* headers on admission
+        return message
 
     def _record(self, prompt: str, start: float, mode: str, status: str) -> None:
         super()._record(prompt, start, mode, status)
@@ -309,7 +416,8 @@ class Measurement:
         stats = self.stats
         return {
             "wall": self.wall, "p95": self.p95, "peak in flight": stats["peak_in_flight"],
-            "peak rate": stats["peak_rate"], "refused": stats["rejected"], "tokens": stats["tokens"],
+            "peak rate": stats["peak_rate"], "peak tokens/s": stats["peak_token_rate"], "refused": stats["rejected"],
+            "tokens": stats["tokens"],
             "paid twice": stats["repeat_tokens"], "cost ($)": stats["cost"], "records": len(self.records),
             "failed records": sum(bool(r.get("error")) for r in self.records if isinstance(r, dict)),
             "error": self.error or "",
