@@ -39,8 +39,8 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
 # Four sessions side by side: the notebooks and the unit tests wait on fake latencies most of the time,
-# the end-to-end tests are CPU-bound, so together they keep the cores busy; the notebooks, the longest,
-# start last (make starts the goals in order). --output-sync keeps each session's report whole.
+# the end-to-end tests are CPU-bound, so together they keep the cores busy; the notebooks start last
+# (make starts the goals in order). --output-sync keeps each session's report whole.
 test: setup lint
 	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-real test-end-to-end test-unit test-notebooks
 
@@ -73,11 +73,10 @@ test-unit: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) tests --ignore=tests/browser \
 		$(addprefix --ignore=,$(GRADING_TESTS))
 
-# The tests that drive other programs, one after the other: the browser's, then the grader's
+# The tests that drive other programs, side by side: the grader's and the browser's
 test-end-to-end: setup
-	$(if $(BROWSER),@$(MAKE) --no-print-directory test-browser,@echo "test-browser skipped: /usr/bin/chromium \
-		is not installed (apt-get install chromium)")
-	@$(MAKE) --no-print-directory test-grading
+	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
+	@$(MAKE) --no-print-directory -j 2 --output-sync=target test-grading $(if $(BROWSER),test-browser)
 
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
 # built with notebooks 01 and 02 executed, is opened page by page

@@ -640,7 +640,7 @@ def planned_workers(*settings: str) -> dict[str, int]:
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env=quiet)
     workers = {}
     for command in out.stdout.replace("\\\n", " ").splitlines():
-        if "pytest" in command and (match := re.search(r" -n (\d+) ", command)):
+        if "--nbval" in command and (match := re.search(r" -n (\d+) ", command)):  # the notebook sessions
             workers["real" if "openai_server" in command else "notebooks"] = int(match[1])
     return workers
 
