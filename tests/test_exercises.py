@@ -24,6 +24,7 @@ LEARNER, SOLUTION = "notebooks/" + SOLUTIONS[0].name, "solutions/" + SOLUTIONS[0
 CATALOGUED = {
     "01_runnable_parallel_overview": ["q01_ticket_line", "q01_when"],
     "03_result_merging": ["q03_access", "q03_assign", "q03_batch_frame"],
+    "05_fan_in_patterns": ["q05_mapreduce"],
 }
 
 
