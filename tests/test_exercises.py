@@ -25,6 +25,7 @@ CATALOGUED = {
     "01_runnable_parallel_overview": ["q01_ticket_line", "q01_when"],
     "03_result_merging": ["q03_access", "q03_assign", "q03_batch_frame"],
     "05_fan_in_patterns": ["q05_mapreduce"],
+    "08_error_handling_in_parallel": ["q08_retry"],
 }
 
 
