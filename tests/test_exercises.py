@@ -6,11 +6,13 @@ Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {questi
 targeted misconception first; a bare string is one mistake): the trials run every one through the check.
 """
 
+import ast
 import functools
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -105,3 +107,33 @@ def test_each_question_of_a_solution_is_graded_in_place_of_its_test_cells():
             expected += [] if in_tests else [f"{solution}::Cell {number}"]
     assert tests and sum(nodeid.endswith(": graded") for nodeid in expected) == len(solution_code(SOLUTIONS[0]))
     assert of(solution, collected("offline")) == expected
+
+
+def visible_tests(solution: Path, question: str) -> list[str]:
+    """The sources of ``question``'s visible test cells in a solution notebook."""
+    found, current, in_tests = [], None, False
+    for cell in nbformat.read(solution, as_version=4).cells:
+        directive = raw_directive(cell)
+        if directive == "BEGIN QUESTION":
+            current = cell.source.split("name:", 1)[1].split()[0]
+        elif directive in ("BEGIN TESTS", "END TESTS"):
+            in_tests = directive == "BEGIN TESTS"
+        elif in_tests and current == question and cell.cell_type == "code" and "hidden: true" not in cell.source:
+            found.append(cell.source)
+    return found
+
+
+@pytest.mark.parametrize("notebook", sorted(CATALOGUED))
+def test_the_catalogued_exercises_hints_are_whole_sentences(notebook):
+    """Every visible assertion carries a hint (never the raw assert line), short enough not to be cut (160)."""
+    for question in CATALOGUED[notebook]:
+        tests = visible_tests(ROOT / "solutions" / f"{notebook}.ipynb", question)
+        assert tests, question
+        for test in tests:
+            for node in ast.walk(ast.parse(test)):
+                if not isinstance(node, ast.Assert):
+                    continue
+                assert node.msg is not None, f"{question}: an assertion without a hint: {ast.unparse(node)}"
+                parts = [v.value for v in ast.walk(node.msg) if isinstance(v, ast.Constant)]
+                text = "".join(v for v in parts if isinstance(v, str))
+                assert 10 < len(text) <= 140, f"{question}: a hint of {len(text)} characters: {text}"
