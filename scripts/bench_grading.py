@@ -38,6 +38,7 @@ def build_class(name: str, folder: Path, size: int) -> dict[str, str]:
     """``size`` learner notebooks: 40% solved, 30% one wrong answer, 10% two, 20% untouched."""
     solution = solution_code(ROOT / "solutions" / f"{name}.ipynb")
     wrong = runpy.run_path(str(ROOT / "tests" / "wrong_answers" / f"{name}.py"))["WRONG"]
+    wrong = {q: codes if isinstance(codes, str) else codes[0] for q, codes in wrong.items()}  # the first mistake
     questions = list(solution)
     kinds = {}
     for i in range(size):

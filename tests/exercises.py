@@ -27,21 +27,29 @@ SHORT = (
 )
 
 
-def wrong_answers(notebook: str) -> dict[str, str]:
-    """``WRONG = {question: code}`` from ``tests/wrong_answers/<notebook>.py`` ({} if there is none)."""
+def mistakes(notebook: str) -> dict[str, list[str]]:
+    """``WRONG = {question: [code, ...]}`` from ``tests/wrong_answers/<notebook>.py`` ({} if there is none).
+
+    The targeted misconception comes first; a bare string is one mistake."""
     path = ROOT / "tests" / "wrong_answers" / f"{notebook}.py"
-    return runpy.run_path(str(path))["WRONG"] if path.exists() else {}
+    wrong = runpy.run_path(str(path))["WRONG"] if path.exists() else {}
+    return {question: [codes] if isinstance(codes, str) else list(codes) for question, codes in wrong.items()}
+
+
+def wrong_answers(notebook: str) -> dict[str, str]:
+    """{question: its first catalogued mistake} (the one grading tests and benchmarks use)."""
+    return {question: codes[0] for question, codes in mistakes(notebook).items()}
 
 
 def exercise_trials(items: list) -> list:
     """nbval's cells, with cells added after each exercise (``--exercise-trials``).
 
     In ``notebooks/``, after a learner's ``grader.check("q")`` (run with nothing attempted): an
-    assertion that the check says so, a wrong answer, an assertion that the check fails it with a
-    hint, the solution, an assertion that the check passes it (each feedback short: ``SHORT``),
-    then the learner's own answer cells again, so the rest of the
-    notebook still runs with nothing attempted. In real-model mode (``make test-real``) the
-    wrong answer is left out: a check may accept more from a real model, whose answers it
+    assertion that the check says so, then for each catalogued mistake (``mistakes``) the wrong
+    answer and an assertion that the check fails it with a hint, the solution, an assertion that
+    the check passes it (each feedback short: ``SHORT``), then the learner's own answer cells
+    again, so the rest of the notebook still runs with nothing attempted. In real-model mode
+    (``make test-real``) the wrong answers are left out: a check may accept more from a real model, whose answers it
     cannot know, so only the solution must pass. In ``solutions/``, in place of each question's
     test cells: all its tests from ``build/autograder/<notebook>.zip``, hidden ones included, run
     once, as doctests split as grading splits them (``course_tools.grading.judging``: the assertions of
@@ -81,7 +89,7 @@ def _trial_cells(path: Path) -> dict[int, dict[str, str]]:
 def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
     import parallel_course
 
-    wrong, right = wrong_answers(learner.stem), solution_code(ROOT / "solutions" / learner.name)
+    wrong, right = mistakes(learner.stem), solution_code(ROOT / "solutions" / learner.name)
     real = parallel_course.real_mode()
     added, placeholders = {}, []
     code_cells = [c for c in nbformat.read(learner, as_version=4).cells if c.cell_type == "code"]
@@ -95,10 +103,12 @@ def _learner_trials(learner: Path) -> dict[int, dict[str, str]]:
             added[number] = {
                 f"{question}: nothing attempted, its check says so": check + '"not answered yet" in _text, _text'
             }
-            added[number] |= {} if real else {
-                f"{question}: wrong answer": wrong[question],
-                f"{question}: its check fails": check + 'not _feedback.passed_all and "❌" in _text, _text',
-            }
+            for k, code in enumerate([] if real else wrong[question], 1):
+                mark = f" {k}" if len(wrong[question]) > 1 else ""
+                added[number] |= {
+                    f"{question}: wrong answer{mark}": code,
+                    f"{question}: its check fails{mark}": check + 'not _feedback.passed_all and "❌" in _text, _text',
+                }
             added[number] |= {
                 f"{question}: solution": right[question],
                 f"{question}: its check passes": check + '_feedback.passed_all and "✅" in _text, _text',

@@ -2,30 +2,40 @@
 
 The trials run inside nbval's run of each learner notebook (``--exercise-trials``, see
 ``exercise_trials`` in ``tests/exercises.py``), through otter's own ``grader.check``.
-Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {question: code}``.
+Wrong answers live in ``tests/wrong_answers/<notebook>.py`` as ``WRONG = {question: [code, ...]}`` (the
+targeted misconception first; a bare string is one mistake): the trials run every one through the check.
 """
 
+import ast
 import functools
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
-from exercises import ROOT, wrong_answers
+from exercises import ROOT, mistakes, wrong_answers
 
 from parallel_course.otter_files import check_name, raw_directive, solution_code
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 LEARNER, SOLUTION = "notebooks/" + SOLUTIONS[0].name, "solutions/" + SOLUTIONS[0].name
-STEPS = [
-    "nothing attempted, its check says so",
-    "wrong answer",
-    "its check fails",
-    "solution",
-    "its check passes",
-    "nothing attempted again",
-]
+# exercises whose visible check was tried with several plausible mistakes (issue 33): each keeps at least three
+CATALOGUED = {
+    "01_runnable_parallel_overview": ["q01_ticket_line", "q01_when"],
+    "03_result_merging": ["q03_access", "q03_assign", "q03_batch_frame"],
+    "05_fan_in_patterns": ["q05_mapreduce"],
+    "08_error_handling_in_parallel": ["q08_retry"],
+}
+
+
+def steps(count: int) -> list[str]:
+    """A question's trial steps when ``count`` mistakes are catalogued for it."""
+    marks = [f" {k}" for k in range(1, count + 1)] if count > 1 else [""]
+    tried = [step for mark in marks for step in (f"wrong answer{mark}", f"its check fails{mark}")]
+    return ["nothing attempted, its check says so", *tried, "solution", "its check passes", "nothing attempted again"]
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
@@ -33,6 +43,15 @@ def test_every_question_has_a_wrong_answer(solution):
     questions = solution_code(solution)
     assert questions, f"{solution.name} has no exercises"
     assert set(wrong_answers(solution.stem)) == set(questions)
+    assert all(mistakes(solution.stem).values()), "at least one mistake per question"
+
+
+@pytest.mark.parametrize("notebook", sorted(CATALOGUED))
+def test_the_catalogued_exercises_keep_at_least_three_mistakes(notebook):
+    found = mistakes(notebook)
+    for question in CATALOGUED[notebook]:
+        assert len(found[question]) >= 3, f"{question}: {len(found[question])} mistakes catalogued"
+        assert len(set(found[question])) == len(found[question]), f"{question}: a mistake catalogued twice"
 
 
 @functools.cache
@@ -53,21 +72,22 @@ def of(path: str, nodeids: tuple[str, ...]) -> list[str]:
 
 def test_each_check_of_a_learner_notebook_is_followed_by_its_trials():
     learner = LEARNER
-    expected = []
+    expected, wrong = [], mistakes(SOLUTIONS[0].stem)
     code_cells = [c for c in nbformat.read(ROOT / learner, as_version=4).cells if c.cell_type == "code"]
     for number, cell in enumerate(code_cells):
         expected.append(f"{learner}::Cell {number}")
         if check_name(cell):
-            expected += [f"{learner}::{check_name(cell)}: {step}" for step in STEPS]
-    assert len(expected) == len(code_cells) + len(STEPS) * len(solution_code(SOLUTIONS[0]))
+            expected += [f"{learner}::{check_name(cell)}: {step}" for step in steps(len(wrong[check_name(cell)]))]
+    assert len(expected) == len(code_cells) + sum(4 + 2 * len(codes) for codes in wrong.values())
     assert of(learner, collected("offline")) == expected
 
 
 def test_in_real_model_mode_the_trials_only_try_the_solution():
     """A check may accept more from a real model (it cannot know its answers): no wrong answer there."""
     offline = of(LEARNER, collected("offline"))
-    expected = [node for node in offline if not node.endswith((": wrong answer", ": its check fails"))]
-    assert len(expected) == len(offline) - 2 * len(solution_code(SOLUTIONS[0]))
+    tried = re.compile(r": (wrong answer|its check fails)( \d+)?$")
+    expected = [node for node in offline if not tried.search(node)]
+    assert len(expected) == len(offline) - 2 * sum(len(codes) for codes in mistakes(SOLUTIONS[0].stem).values())
     assert of(LEARNER, collected("real")) == expected
 
 
@@ -87,3 +107,33 @@ def test_each_question_of_a_solution_is_graded_in_place_of_its_test_cells():
             expected += [] if in_tests else [f"{solution}::Cell {number}"]
     assert tests and sum(nodeid.endswith(": graded") for nodeid in expected) == len(solution_code(SOLUTIONS[0]))
     assert of(solution, collected("offline")) == expected
+
+
+def visible_tests(solution: Path, question: str) -> list[str]:
+    """The sources of ``question``'s visible test cells in a solution notebook."""
+    found, current, in_tests = [], None, False
+    for cell in nbformat.read(solution, as_version=4).cells:
+        directive = raw_directive(cell)
+        if directive == "BEGIN QUESTION":
+            current = cell.source.split("name:", 1)[1].split()[0]
+        elif directive in ("BEGIN TESTS", "END TESTS"):
+            in_tests = directive == "BEGIN TESTS"
+        elif in_tests and current == question and cell.cell_type == "code" and "hidden: true" not in cell.source:
+            found.append(cell.source)
+    return found
+
+
+@pytest.mark.parametrize("notebook", sorted(CATALOGUED))
+def test_the_catalogued_exercises_hints_are_whole_sentences(notebook):
+    """Every visible assertion carries a hint (never the raw assert line), short enough not to be cut (160)."""
+    for question in CATALOGUED[notebook]:
+        tests = visible_tests(ROOT / "solutions" / f"{notebook}.ipynb", question)
+        assert tests, question
+        for test in tests:
+            for node in ast.walk(ast.parse(test)):
+                if not isinstance(node, ast.Assert):
+                    continue
+                assert node.msg is not None, f"{question}: an assertion without a hint: {ast.unparse(node)}"
+                parts = [v.value for v in ast.walk(node.msg) if isinstance(v, ast.Constant)]
+                text = "".join(v for v in parts if isinstance(v, str))
+                assert 10 < len(text) <= 140, f"{question}: a hint of {len(text)} characters: {text}"

@@ -47,3 +47,16 @@ def test_bad_parameters_name_themselves():
         Quiz([Question(ask="q", answer="a", why="w")] * 4)
     with pytest.raises(ValueError, match="name"):
         pc.quiz("99_no_such_notebook")
+
+
+def test_wrong_choices_counts_the_wrong_items_and_never_names_them():
+    from parallel_course.questionnaire import CHOICES, wrong_choices
+
+    right = dict(CHOICES["q01_when"])
+    assert wrong_choices("q01_when", right) == 0
+    assert wrong_choices("q01_when", {**right, "hashing": True}) == 1
+    assert wrong_choices("q01_when", {k: not v for k, v in right.items()}) == 4
+    assert wrong_choices("q01_when", {**right, "hashing": 0}) == 1  # a choice is a bool, not a number equal to one
+    assert wrong_choices("q01_when", {"translate": True}) == 3  # a missing item is wrong
+    with pytest.raises(ValueError, match="question"):
+        wrong_choices("q99_nothing", right)

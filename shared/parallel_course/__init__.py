@@ -22,7 +22,7 @@ _NAMES = {  # module: the public names it is the home of
     "notebook": ["expect_error"],
     "observe": ["plot_stream", "record_runs", "record_stream", "switches"],
     "provider": ["SimulatedProvider", "measure_design"],
-    "questionnaire": ["quiz"],
+    "questionnaire": ["quiz", "wrong_choices"],
     "responders": ["responders"],  # a module, used as one
     "support_desk": ["support_desk"],  # a module, used as one
     "timeline": ["TimelineRecorder", "arecord_timeline", "calls_timeline", "plot_timeline", "plot_timelines",

@@ -78,3 +78,22 @@ def quiz(name: str) -> Quiz:
         known = ", ".join(sorted(p.stem for p in QUIZZES.glob("*.yaml"))) or "none"
         raise ValueError(f"name: no quiz {name!r} (quizzes: {known})")
     return Quiz([Question(**entry) for entry in yaml.safe_load(path.read_text())])
+
+
+# the right choice per item of the exercises whose answer is a choice per item, read by checks only through
+# wrong_choices (how many items are wrong, never which)
+CHOICES = {
+    "q01_when": {"translate": True, "pipeline": False, "hashing": False, "lookups": True},
+}
+
+
+def wrong_choices(question: str, given: dict) -> int:
+    """How many items of a choice exercise ``given`` gets wrong (a missing item counts), never which:
+    a check tells the learner "1 of 4 is not right" and leaves the finding to them."""
+    if question not in CHOICES:
+        raise ValueError(f"question: no choice exercise {question!r} (known: {', '.join(sorted(CHOICES))})")
+    return sum(not _chosen(given.get(item, Ellipsis), choice) for item, choice in CHOICES[question].items())
+
+
+def _chosen(value, choice) -> bool:
+    return type(value) is type(choice) and value == choice

@@ -1,17 +1,48 @@
-"""Plausible wrong answers to notebook 01's exercises: each must fail its check."""
+"""Plausible wrong answers to notebook 01's exercises: each must fail its check (the targeted misconception first)."""
 
 WRONG = {
-    # the message turned into text with str(): the whole AIMessage repr lands in the line
-    "q01_ticket_line": (
-        "ticket_line = RunnableParallel(\n"
-        "    keywords=keyword_model,\n"
-        "    words=lambda text: len(text.split()),\n"
-        ") | (lambda d: f\"{str(d['keywords']).upper()} ({d['words']} words)\")"
-    ),
+    "q01_ticket_line": [
+        # the message turned into text with str(): the whole AIMessage repr lands in the line
+        (
+            "ticket_line = RunnableParallel(\n"
+            "    keywords=keyword_model,\n"
+            "    words=lambda text: len(text.split()),\n"
+            ") | (lambda d: f\"{str(d['keywords']).upper()} ({d['words']} words)\")"
+        ),
+        # the message formatted as it is, in an f-string: its repr, in lower case
+        (
+            "ticket_line = RunnableParallel(\n"
+            "    keywords=keyword_model,\n"
+            "    words=lambda text: len(text.split()),\n"
+            ") | (lambda d: f\"{d['keywords']} ({d['words']} words)\")"
+        ),
+        # the parser added, the capitals forgotten
+        (
+            "ticket_line = RunnableParallel(\n"
+            "    keywords=keyword_model | StrOutputParser(),\n"
+            "    words=lambda text: len(text.split()),\n"
+            ") | (lambda d: f\"{d['keywords']} ({d['words']} words)\")"
+        ),
+        # characters counted, not words
+        (
+            "ticket_line = RunnableParallel(\n"
+            "    keywords=keyword_model | StrOutputParser(),\n"
+            "    words=lambda text: len(text),\n"
+            ") | (lambda d: f\"{d['keywords'].upper()} ({d['words']} words)\")"
+        ),
+    ],
     # parallel time taken as the sum as well
     "q01_predict": "predicted_sequential = 1.6\npredicted_parallel = 1.6",
-    # "parallel always helps": the dependent pipeline and the CPU-bound hashing too
-    "q01_when": 'speeds_up = {"translate": True, "pipeline": True, "hashing": True, "lookups": True}',
+    "q01_when": [
+        # threads believed to speed up pure-Python work: the GIL runs one thread's Python at a time
+        'speeds_up = {"translate": True, "pipeline": False, "hashing": True, "lookups": True}',
+        # a pipeline whose steps each need the previous result believed to run at once
+        'speeds_up = {"translate": True, "pipeline": True, "hashing": False, "lookups": True}',
+        # "parallel always helps": the dependent pipeline and the CPU-bound hashing too
+        'speeds_up = {"translate": True, "pipeline": True, "hashing": True, "lookups": True}',
+        # only model calls believed to gain: web services wait on the network just the same
+        'speeds_up = {"translate": True, "pipeline": False, "hashing": False, "lookups": False}',
+    ],
     # the right card, run over every ticket: the priority filter forgotten
     "q01_triage": (
         "def ticket_chain(task, instruction):\n"

@@ -1,4 +1,4 @@
-"""Plausible wrong answers to notebook 08's exercises: each must fail its check."""
+"""Plausible wrong answers to notebook 08's exercises: each must fail its check (the targeted misconception first)."""
 
 WRONG = {
     # the quiz: believes gather cancels the orphaned sibling
@@ -10,14 +10,43 @@ WRONG = {
         'async_error = pc.ServerError("the first failure")\n'
         "async_seconds = 0.4"
     ),
-    # the right attempts and waits, but every exception is retried (the default)
-    "q08_retry": (
-        "def make_retrying(runnable):\n"
-        "    return runnable.with_retry(\n"
-        "        stop_after_attempt=4,\n"
-        '        exponential_jitter_params={"initial": pc.scaled(0.1), "jitter": 0},\n'
-        "    )"
-    ),
+    "q08_retry": [
+        # the waits' jitter left at its default: the first wait is right, but a random part is added to every wait
+        (
+            "def make_retrying(runnable):\n"
+            "    return runnable.with_retry(\n"
+            "        retry_if_exception_type=TRANSIENT,\n"
+            "        stop_after_attempt=4,\n"
+            '        exponential_jitter_params={"initial": pc.scaled(0.1)},\n'
+            "    )"
+        ),
+        # the right attempts and waits, but every exception is retried (the default)
+        (
+            "def make_retrying(runnable):\n"
+            "    return runnable.with_retry(\n"
+            "        stop_after_attempt=4,\n"
+            '        exponential_jitter_params={"initial": pc.scaled(0.1), "jitter": 0},\n'
+            "    )"
+        ),
+        # 3 retries counted as 3 attempts: the outage's third failure comes out
+        (
+            "def make_retrying(runnable):\n"
+            "    return runnable.with_retry(\n"
+            "        retry_if_exception_type=TRANSIENT,\n"
+            "        stop_after_attempt=3,\n"
+            '        exponential_jitter_params={"initial": pc.scaled(0.1), "jitter": 0},\n'
+            "    )"
+        ),
+        # the waits doubled from the wrong start: exact, but not the ones asked
+        (
+            "def make_retrying(runnable):\n"
+            "    return runnable.with_retry(\n"
+            "        retry_if_exception_type=TRANSIENT,\n"
+            "        stop_after_attempt=4,\n"
+            '        exponential_jitter_params={"initial": pc.scaled(0.2), "jitter": 0},\n'
+            "    )"
+        ),
+    ],
     # the fallback moved onto each branch, but the summary's backup is forgotten: "n/a" where a model could answer
     "q08_partial": (
         "fixed_analysis = RunnableParallel(\n"
