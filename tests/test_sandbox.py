@@ -347,7 +347,7 @@ def key_users() -> dict[int, int]:
     for status in Path("/proc").glob("[0-9]*/status"):
         with contextlib.suppress(OSError):
             live |= {int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("Uid:")}
-    sandboxes = range(sandbox.SANDBOX_UID, sandbox.SANDBOX_UID + 10**6)
+    sandboxes = range(sandbox.SANDBOX_UID, sandbox.SANDBOX_UID + sandbox.PID_MAX)
     return {uid: keys for uid, keys in users.items() if uid in sandboxes and uid not in live}
 
 

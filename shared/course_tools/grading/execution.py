@@ -99,7 +99,7 @@ class Tampered(Exception):
 
 
 class Died(Exception):
-    """The notebook's process ended before it answered."""
+    """The notebook's process ended before it answered (with what it said of why, if anything)."""
 
 
 def run(channel: Channel) -> None:
@@ -121,9 +121,12 @@ def run(channel: Channel) -> None:
             ours.close()
             os.closerange(3, theirs.fileno())  # the grader's pipes among them
             os.closerange(theirs.fileno() + 1, _fd_ceiling())
-            _notebook(Channel(os.dup(theirs.fileno()), theirs.fileno()), tuple(plan["probes"]), shipped)
-        except BaseException:
+            warden = Channel(os.dup(theirs.fileno()), theirs.fileno())
+            _notebook(warden, tuple(plan["probes"]), shipped)
+        except BaseException as e:  # the grader's own code failed here: say so before dying
             code = 70
+            with contextlib.suppress(BaseException):
+                warden.send({"crashed": f"{type(e).__name__}: {e}"})
         os._exit(code)
     theirs.close()
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no /proc/<warden>/fd or mem for the notebook
@@ -132,9 +135,9 @@ def run(channel: Channel) -> None:
         _drive(plan["steps"], channel, notebook, pid)
     except Tampered as e:
         channel.send({"event": "tampered", "reason": str(e)})
-    except Died:
+    except Died as e:
         _, status = os.waitpid(pid, 0)
-        channel.send({"event": "died", "exit": status})
+        channel.send({"event": "died", "exit": status, "error": str(e)[:300]})
 
 
 def _fd_ceiling() -> int:
@@ -155,6 +158,8 @@ def _drive(steps: list[dict], grader: Channel, notebook: Channel, pid: int) -> N
             raise Died from None
         except (ValueError, RecursionError) as e:
             raise Tampered(f"the notebook's process sent an unreadable reply ({type(e).__name__})") from None
+        if set(reply) == {"crashed"}:
+            raise Died(str(reply["crashed"]))
         if reply.get("id") != request["id"] or not set(reply) <= answer | {"id"}:
             raise Tampered("the notebook's process sent a reply it was not asked for")
         return reply

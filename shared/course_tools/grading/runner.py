@@ -226,7 +226,7 @@ def _fork_sandbox(fds: list[int], settings: Settings, readable: list[str], order
                 raise
 
         if settings.sandboxed:
-            sandbox.confine(work, readable, settings.limits, report, uid=sandbox.SANDBOX_UID + order["job"] % 10**6)
+            sandbox.confine(work, readable, settings.limits, report, uid=sandbox.sandbox_uid(os.getpid()))
         sandbox.unconfined(work, order["workdir"], settings.limits)
     finally:
         os._exit(70)
@@ -471,6 +471,7 @@ def _finish(job_id: int, job: Job, running: dict, selector) -> dict:
     return {
         "kind": "done" if done else job.stop_reason or "died",
         "exit": died.get("exit") if died else job.status,
+        "said": str(died.get("error") or "") if died else "",  # why the notebook's process died, if it said
         "seconds": time.monotonic() - job.started,
         "written": list((done or {}).get("written") or []),
         "left": {kind: int((done or {}).get(kind) or 0) for kind in ("threads", "processes")},

@@ -56,8 +56,15 @@ MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME, MNT_DETACH = 4096, 16384, 1 << 18, 1 <
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 KEYCTL_JOIN_SESSION_KEYRING = 1
 AF_VSOCK = 40  # sockets to the hypervisor's host: no network namespace holds them
-# The host user a root grader's submissions run as (no file on the host belongs to it).
-SANDBOX_UID = 1_999_999_999
+# The host users a root grader's submissions run as (no file on the host belongs to them), one per
+# sandbox: SANDBOX_UID + its supervisor's pid (at most PID_MAX), so no two sandboxes on the machine
+# share one, whichever grader started them (the task limit counts per user).
+SANDBOX_UID, PID_MAX = 1_999_999_999, 2**22
+
+
+def sandbox_uid(supervisor: int) -> int:
+    """The user a root grader's sandbox runs as, from its supervisor's pid (unique among live processes)."""
+    return SANDBOX_UID + supervisor % PID_MAX
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache",)  # the dynamic loader finds libraries for new extension modules

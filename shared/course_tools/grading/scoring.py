@@ -129,7 +129,8 @@ def score_job(job, outcome: dict, timeout: float, note: str, show_hidden: bool =
             if grader_error
             else f"{stopped}{where}; questions not reached score 0"
             if stopped
-            else f"the kernel (the notebook's process) died ({exit_text(outcome.get('exit'))}){where}; "
+            else f"the kernel (the notebook's process) died ({exit_text(outcome.get('exit'))}"
+            f"{': ' + short(outcome['said'], 200) if outcome.get('said') else ''}){where}; "
             "questions not reached score 0",
         )
     if job.tampered:
