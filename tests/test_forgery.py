@@ -98,6 +98,15 @@ for _fd in range(3, 64):
         os.write(_fd, b"[" * 100_000 + b"\\n" + b"x" * 8_000_000)
     except OSError:
         pass"""
+# Says the grader's code crashed, then carries on: the warden must not wait for it.
+FAKE_CRASH = """\
+import json, os, time
+for _fd in range(3, 64):
+    try:
+        os.write(_fd, json.dumps({"crashed": "nothing to see"}).encode() + b"\\n")
+    except OSError:
+        pass
+time.sleep(600)"""
 OPEN_THE_WARDEN = """\
 import os
 _found = []
@@ -159,6 +168,7 @@ def build_class(subs, assignment) -> dict[str, str]:
         "f_ask_for_tests": minimal(ASK_FOR_TESTS),
         "f_unreadable": minimal(UNREADABLE),
         "f_open_warden": minimal(OPEN_THE_WARDEN),
+        "f_fake_crash": minimal(FAKE_CRASH),
     }
     steal = attacks["f_steal"]
     steal.cells.append(type(steal.cells[-1])(cell_type="code", source=SHOW_STOLEN, metadata={}, outputs=[],
@@ -226,6 +236,12 @@ def test_talking_to_the_graders_pipes_is_tampering(forged):
         row = rows[student]
         assert row["status"] == "tampered" and "tampering detected" in row["reason"], (student, row)
         assert float(row["seconds"]) < 30, (student, row["seconds"])  # stopped at once, not at its timeout
+
+
+def test_a_notebook_that_says_it_crashed_is_stopped_at_once(forged):
+    row = forged["rows"]["f_fake_crash"]
+    assert row["status"] == "error" and "nothing to see" in row["reason"], row
+    assert float(row["seconds"]) < 30, row["seconds"]  # not its 60 s timeout
 
 
 def test_the_warden_cannot_be_opened(forged):

@@ -20,6 +20,7 @@ import ctypes
 import io
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -136,8 +137,19 @@ def run(channel: Channel) -> None:
     except Tampered as e:
         channel.send({"event": "tampered", "reason": str(e)})
     except Died as e:
-        _, status = os.waitpid(pid, 0)
-        channel.send({"event": "died", "exit": status, "error": str(e)[:300]})
+        channel.send({"event": "died", "exit": _ended(pid), "error": str(e)[:300]})
+
+
+def _ended(pid: int) -> int:
+    """The notebook's process's exit status: it has a second to end by itself, then it is killed."""
+    for _ in range(10):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
 
 
 def _fd_ceiling() -> int:
