@@ -66,3 +66,14 @@ def test_cleaning_leaves_clean_solutions_untouched(tmp_path, monkeypatch):
     assign.clean_solutions()
     assert clean.stat().st_mtime_ns == stamp and assign.solutions_with_outputs() == []
     assert Path(dirty).read_text() != json.dumps(nb)
+
+
+def test_the_guides_points_table_comes_from_the_zips_that_were_built(monkeypatch):
+    """`make assign NB="07"` rebuilds one zip: the other rows stay as written, the full build rewrites them."""
+    guide = (ROOT / "docs" / "instructors.md").read_text()
+    row = next(line for line in guide.splitlines() if line.startswith(f"| {FIRST} |"))
+    stale = guide.replace(row, f"| {FIRST} | 8 | 0 | 8 |")
+    monkeypatch.setattr(assign, "ONLY", ["07"])
+    assert f"| {FIRST} | 8 | 0 | 8 |" in assign.with_points_outside(stale)
+    monkeypatch.setattr(assign, "ONLY", [])
+    assert assign.with_points_outside(stale) == guide
