@@ -66,7 +66,7 @@ check-assign: $(ZIPS)
 # wrong answers and solutions through the learners' checks, every solution's tests from its
 # autograder zip as grading runs them.
 test-notebooks: setup check-assign
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) $(NBVAL) --exercise-trials notebooks solutions
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) $(NBVAL) --exercise-trials notebooks
 
 # The unit tests: the package, the scripts, the test tools, the layout (all of tests/ but the end-to-end tests)
 test-unit: setup check-assign

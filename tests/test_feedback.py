@@ -24,10 +24,10 @@ TEST = {
 }
 
 
-def notebook(tmp_path, template: str):
+def notebook(tmp_path, template: str, prose: str = "**Exercise 2 — add.**"):
     code = {"cell_type": "code", "outputs": [], "execution_count": None}
     cells = [
-        {"id": "a", "cell_type": "markdown", "metadata": {}, "source": "**Exercise 2 — add.**"},
+        {"id": "a", "cell_type": "markdown", "metadata": {}, "source": prose},
         {**code, "id": "b", "metadata": {"tags": ["otter_answer_cell"]}, "source": template},
         {**code, "id": "c", "metadata": {}, "source": 'grader.check("q_sum")'},
     ]
@@ -57,6 +57,18 @@ def test_an_error_is_one_line_without_traceback(tmp_path, monkeypatch):
     assert "not answered yet" in repr(grader.check("q_sum", {}))  # a name the learner never defined
     text = repr(grader.check("q_sum", {"x": 1}))
     assert text.startswith("❌") and "NameError: name 'total' is not defined" in text and "Traceback" not in text
+    assert "your answer raised NameError" in text and not grader.check("q_sum", {"x": 1}).written
+
+
+def test_a_hint_is_the_courses_words_whole_and_grading_says_what_it_adds(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    grader = notebook(tmp_path, "total = ...", "**Exercise 2 — add.** *Grading also adds other numbers.*")
+    wrong = grader.check("q_sum", {"total": 5})
+    assert wrong.written and "add the three numbers" in repr(wrong)
+    for _ in range(2):  # every time, not only the first
+        assert repr(grader.check("q_sum", {"total": 6})) == (
+            "✅ Exercise 2 passes its checks. Grading also adds other numbers."
+        )
 
 
 def test_placeholders_and_templates():

@@ -787,7 +787,7 @@ def test_gradescope_zips_carry_the_course_and_its_data(batch, tmp_path):
         "from parallel_course import questionnaire\n"
         "assert pc.__file__.startswith(sys.argv[1]) and str(questionnaire.QUIZZES).startswith(sys.argv[1])\n"
         f"{answers()['q01_quiz']}\n"
-        "assert pc.quiz(sys.argv[2]).first_problem(quiz_answers) is None\n"
+        "assert pc.quiz(sys.argv[2]).problems(quiz_answers) is None\n"
     )
     done = subprocess.run([sys.executable, "-c", check, str(shared), NAME], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -1,6 +1,7 @@
-"""Every lesson has the shape CONTRIBUTING promises: a self-check quiz before its exercises, at least four graded
-exercises among them a "predict, run, explain" and a "fix the broken chain", a concept diagram, and a closing
-"Further reading" that links the pinned langchain-core source and the next notebook."""
+"""Every lesson has the shape CONTRIBUTING promises: the fixed sections in order (pitfalls where they bite, inside
+Concepts), a self-check quiz before its exercises, at least three graded exercises on the main path among them a
+"predict, run, compare" and a "fix the broken chain", a concept diagram, a "Further reading" that links the pinned
+langchain-core source and the next notebook, and an optional "Going deeper" appendix after it."""
 
 import re
 from pathlib import Path
@@ -19,6 +20,11 @@ PIN = re.search(r"^langchain-core==(\S+)", (ROOT / "requirements.txt").read_text
 SOURCE_LINK = re.compile(rf"github\.com/langchain-ai/langchain/blob/langchain-core(==|%3D%3D){re.escape(PIN)}/")
 
 
+SECTIONS = ["## Objectives", "## Setup", "## Concepts", "## Self-check", "## Exercises", "## Summary",
+            "## Further reading"]
+DEEPER = "## Going deeper"
+
+
 def headings(nb) -> list[str]:
     return [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
 
@@ -27,12 +33,22 @@ def graded_questions(nb) -> dict[str, str]:
     """{question name: its exercise's title line} for the questions worth points."""
     found, pending = {}, None
     for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith(DEEPER):
+            break
         if raw_directive(cell) == "BEGIN QUESTION":
             spec = yaml.safe_load(cell.source.split("\n", 1)[1])
             pending = spec["name"] if spec.get("points", 0) else None
         elif pending and cell.cell_type == "markdown":
             found[pending], pending = cell.source.splitlines()[0], None
     return found
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
+def test_the_fixed_sections_in_order_then_the_optional_appendix(solution):
+    order = headings(nbformat.read(solution, as_version=4))
+    assert order in (SECTIONS, [*SECTIONS, DEEPER]), order
+    deeper = next((c.source for c in nbformat.read(solution, as_version=4).cells if c.source.startswith(DEEPER)), "")
+    assert not deeper or "optional" in deeper.split("\n\n", 1)[0].lower(), "Going deeper says it is optional"
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
@@ -48,10 +64,10 @@ def test_a_self_check_quiz_comes_before_the_exercises(solution):
 
 
 @pytest.mark.parametrize("solution", LESSONS, ids=lambda p: p.stem[:2])
-def test_at_least_four_graded_exercises_with_a_prediction_and_a_fix(solution):
+def test_at_least_three_graded_exercises_with_a_prediction_and_a_fix(solution):
     titles = graded_questions(nbformat.read(solution, as_version=4))
-    assert len(titles) >= 4, titles
-    assert any("predict, run, explain" in t for t in titles.values()), "an exercise titled '... predict, run, explain'"
+    assert len(titles) >= 3, titles
+    assert any("predict, run, compare" in t for t in titles.values()), "an exercise titled '... predict, run, compare'"
     assert any("fix the broken chain" in t for t in titles.values()), "an exercise titled '... fix the broken chain'"
 
 
@@ -62,9 +78,9 @@ def test_a_concept_diagram(solution):
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem[:2])
-def test_further_reading_ends_the_notebook(solution):
+def test_further_reading_ends_the_main_path(solution):
     nb = nbformat.read(solution, as_version=4)
-    assert headings(nb)[-1] == "## Further reading"
+    assert [h for h in headings(nb) if h != DEEPER][-1] == "## Further reading"
     reading = next(c.source for c in reversed(nb.cells) if c.source.startswith("## Further reading"))
     assert SOURCE_LINK.search(reading), f"a langchain-core source file linked at the pinned {PIN}"
     later = [s for s in SOLUTIONS if s.name > solution.name]

@@ -1,4 +1,4 @@
-"""Self-check quizzes: every question file is well formed, and a check explains the first wrong choice."""
+"""Self-check quizzes: every question file is well formed, and a check explains every wrong choice at once."""
 
 import pytest
 
@@ -24,16 +24,27 @@ def test_every_wrong_option_is_explained_and_the_answer_is_an_option(name):
         assert question.explain(question.answer) is None
 
 
-def test_a_check_names_the_first_wrong_choice_then_what_is_unanswered():
+def test_a_check_explains_every_wrong_choice_then_what_is_unanswered():
     questions = [
         Question(ask=f"q{n}", options={"a": "yes", "b": "no"}, answer="a", why={"b": f"because {n}"}) for n in range(5)
     ]
     quiz = Quiz(questions)
-    assert quiz.first_problem({1: "a", 2: "b", 3: "b"}) == "question 2: not 'b'. because 1"
-    assert quiz.first_problem({1: "a", 2: "A"}) == "question 3, 4, 5 not answered yet"
-    assert quiz.first_problem({n: "a" for n in range(1, 6)}) is None
-    assert quiz.first_problem({1: "z"}) == "question 1: not 'z'. choose one of a, b"
-    assert "dict" in quiz.first_problem(["a"])
+    assert quiz.problems({1: "a", 2: "b", 3: "b"}) == (
+        "question 2: not 'b'. because 1\nquestion 3: not 'b'. because 2\nquestion 4, 5 not answered yet"
+    )
+    assert quiz.problems({1: "a", 2: "A"}) == "question 3, 4, 5 not answered yet"
+    assert quiz.problems({n: "a" for n in range(1, 6)}) is None
+    assert quiz.problems({1: "z"}).startswith("question 1: not 'z'. choose one of a, b\nquestion 2, 3")
+    assert "dict" in quiz.problems(["a"])
+
+
+def test_every_explanation_is_whole_and_fits_a_hint():
+    """A wrong choice's explanation is shown whole: a full sentence, never cut."""
+    for name in NAMES:
+        for number, question in enumerate(pc.quiz(name).questions, 1):
+            whys = question.why.values() if isinstance(question.why, dict) else [question.why]
+            for why in whys:
+                assert why.strip().endswith((".", "?", "!", ")", "`")), f"{name} question {number}: {why!r}"
 
 
 def test_a_value_question_accepts_one_percent():

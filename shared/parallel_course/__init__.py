@@ -16,6 +16,7 @@ _NAMES = {  # module: the public names it is the home of
                  "fail_with_probability"],
     "feedback": ["Checks", "answered"],
     "figures": ["new_figure"],
+    "inflight": ["gate"],
     "intervals": ["calls_during", "peak_concurrency", "plot_in_flight"],
     "judges": ["JUDGES"],
     "models": ["describe_mode", "get_chat_model", "real_mode"],
@@ -28,7 +29,7 @@ _NAMES = {  # module: the public names it is the home of
     "timeline": ["TimelineRecorder", "arecord_timeline", "calls_timeline", "plot_timeline", "plot_timelines",
                  "record_timeline", "sequential"],
     "timescale": ["scaled", "time_scale"],
-    "timing": ["Timer", "warm_up"],
+    "timing": ["Timer", "verify_timing", "warm_up"],
 }
 _HOME = {name: module for module, names in _NAMES.items() for name in names}
 __all__ = sorted(_HOME)

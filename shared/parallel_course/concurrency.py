@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from .inflight import InFlight
 from .timescale import scaled
 
 LOG_COLUMNS = ["name", "start", "end", "duration", "thread"]
@@ -70,10 +71,15 @@ class BlockingIO:
         self.__name__ = name  # RunnableLambda names its run after the function
         self._lock = threading.Lock()
         self._calls: list[_Call] = []
+        self.in_flight_counter = InFlight()  # pc.gate holds the calls through it
 
     def __call__(self, value: Any) -> Any:
         start = time.perf_counter()
+        with self._lock:
+            self.in_flight_counter.enter()
         try:
+            if gate := self.in_flight_counter.gate:
+                gate.wait()
             if self.latency:
                 time.sleep(scaled(self.latency))
             return value if self.respond is None else self.respond(value)
@@ -81,6 +87,13 @@ class BlockingIO:
             call = _Call(self.name, start, time.perf_counter(), threading.current_thread().name)
             with self._lock:
                 self._calls.append(call)
+                self.in_flight_counter.leave()
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most calls inside at the same moment since the last ``reset()``, counted exactly."""
+        with self._lock:
+            return self.in_flight_counter.peak
 
     def call_log(self) -> pd.DataFrame:
         """Every call so far, in order of start: name, start, end, duration, thread."""
@@ -91,9 +104,10 @@ class BlockingIO:
         return frame[LOG_COLUMNS].sort_values("start", kind="stable").reset_index(drop=True)
 
     def reset(self) -> None:
-        """Forget the call log."""
+        """Forget the call log and the peak in flight."""
         with self._lock:
             self._calls.clear()
+            self.in_flight_counter.reset()
 
     def __repr__(self) -> str:
         return f"BlockingIO(latency={self.latency!r}, name={self.name!r})"

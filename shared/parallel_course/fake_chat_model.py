@@ -19,6 +19,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, PrivateAttr, model_validator
 
 from .failures import FailurePlan
+from .inflight import InFlight
 from .timescale import scaled
 
 Respond = Callable[[str], str] | str | Mapping[str, str]
@@ -38,13 +39,14 @@ class CallRecord:
 
 
 class _CallLog:
-    """A model's call counter, attempts per prompt and call records, behind one lock."""
+    """A model's call counter, attempts per prompt, calls in flight and call records, behind one lock."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.calls: list[CallRecord] = []
         self.count = 0
         self.attempts: Counter = Counter()
+        self.flight = InFlight()
 
 
 def prompt_text(messages: list[BaseMessage]) -> str:
@@ -129,8 +131,20 @@ class FakeChatModel(BaseChatModel):
         with log.lock:
             log.count += 1
             log.attempts[prompt] += 1
+            log.flight.enter()
             number, attempt = log.count, log.attempts[prompt]
         return number, attempt, scaled(self.latency + jitter_wait(self.jitter, self.seed, prompt, attempt))
+
+    @property
+    def in_flight_counter(self) -> InFlight:
+        """This model's calls in flight (``pc.gate`` holds them through it)."""
+        return self._log.flight
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most calls inside this model at the same moment since the last ``reset()``, counted exactly."""
+        with self._log.lock:
+            return self._log.flight.peak
 
     def _record(self, prompt: str, start: float, mode: str, status: str) -> None:
         record = CallRecord(
@@ -145,6 +159,7 @@ class FakeChatModel(BaseChatModel):
         log = self._log
         with log.lock:
             log.calls.append(record)
+            log.flight.leave()
 
     def _token_wait(self, answer: str) -> float:
         """The extra wait for the answer's tokens after the first one."""
@@ -176,6 +191,8 @@ class FakeChatModel(BaseChatModel):
         number, attempt, wait = self._begin(prompt)
         status = "error"
         try:
+            if gate := self._log.flight.gate:
+                gate.wait()
             answer = self.answer(prompt)
             _sleep(wait + self._token_wait(answer))
             if self._fails(number, prompt, attempt):
@@ -196,6 +213,8 @@ class FakeChatModel(BaseChatModel):
         number, attempt, wait = self._begin(prompt)
         status = "error"
         try:
+            if gate := self._log.flight.gate:
+                gate.wait()
             answer = self.answer(prompt)
             _sleep(wait)
             for index, chunk in enumerate(self._chunks(prompt, answer, number, attempt)):
@@ -233,6 +252,8 @@ class FakeChatModel(BaseChatModel):
         number, attempt, wait = self._begin(prompt)
         status = "error"
         try:
+            if gate := self._log.flight.gate:
+                await gate.await_others()
             answer = self.answer(prompt)
             await asyncio.sleep(wait + self._token_wait(answer))
             if self._fails(number, prompt, attempt):
@@ -253,6 +274,8 @@ class FakeChatModel(BaseChatModel):
         number, attempt, wait = self._begin(prompt)
         status = "error"
         try:
+            if gate := self._log.flight.gate:
+                await gate.await_others()
             answer = self.answer(prompt)
             await asyncio.sleep(wait)
             for index, chunk in enumerate(self._chunks(prompt, answer, number, attempt)):
@@ -276,9 +299,10 @@ class FakeChatModel(BaseChatModel):
         return frame
 
     def reset(self) -> None:
-        """Forget the call log, the call counter and the attempts per prompt."""
+        """Forget the call log, the call counter, the attempts per prompt and the peak in flight."""
         log = self._log
         with log.lock:
             log.calls.clear()
             log.count = 0
             log.attempts.clear()
+            log.flight.reset()

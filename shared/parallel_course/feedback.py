@@ -17,6 +17,7 @@ from .otter_files import CHECK, is_answer_cell
 
 HIDDEN_NOTE = "Grading also runs hidden tests."
 EXERCISE = re.compile(r"\*\*(Exercise \d+|Self-check quiz)")
+GRADING = re.compile(r"Grading also [^.]*\.")  # an exercise's sentence on what its hidden tests add
 
 
 def _empty(*args, **kwargs): ...
@@ -40,25 +41,28 @@ def is_placeholder(value) -> bool:
     return code.co_code == empty.__code__.co_code and code.co_consts[:1] == empty.__code__.co_consts[:1]
 
 
-def exercises(notebook: str | Path | None) -> dict[str, tuple[str, str]]:
-    """{question: ("Exercise k" or "Self-check quiz", the source of its answer cells as the learner got them)}."""
+def exercises(notebook: str | Path | None) -> dict[str, tuple[str, str, str]]:
+    """{question: ("Exercise k" or "Self-check quiz", the source of its answer cells as the learner got them,
+    the exercise's sentence on what grading adds: "Grading also ...")}."""
     import nbformat
 
     try:
         cells = nbformat.read(notebook, as_version=4).cells
     except (OSError, TypeError, ValueError):
         return {}
-    found, heading, template = {}, None, ""
+    found, heading, template, grading = {}, None, "", ""
     for cell in cells:
         if cell.cell_type == "markdown" and (match := EXERCISE.search(cell.source)):
-            heading = match.group(1)
-        elif cell.cell_type != "code":
+            heading, grading = match.group(1), ""
+        if cell.cell_type == "markdown" and heading and (match := GRADING.search(cell.source)):
+            grading = " ".join(match.group(0).split())
+        if cell.cell_type != "code":
             continue
         elif is_answer_cell(cell):
             template += cell.source + "\n"
         elif match := CHECK.match(cell.source):
-            found[match.group(1)] = (heading or match.group(1), template)
-            heading, template = None, ""
+            found[match.group(1)] = (heading or match.group(1), template, grading)
+            heading, template, grading = None, "", ""
     return found
 
 
@@ -106,23 +110,36 @@ def _defined(source: str) -> list[str]:
 
 
 def first_hint(results: list[TestCaseResult]) -> str:
-    """What the first failing test case told the learner: its assertion's hint, else the error's line.
+    """What the first failing test case tells the learner: its assertion's message, whole.
 
-    A hidden case's message is not shown to learners; it is named by its number only."""
+    An error the check did not expect is named as the answer's ("your answer raised ..."); a hidden
+    case's message is not shown to learners, it is named by its number only."""
+    return hint_of(results)[0]
+
+
+def hint_of(results: list[TestCaseResult]) -> tuple[str, bool]:
+    """(the first failing case's hint, whether the course wrote it: an assertion's own message)."""
     for number, result in enumerate(results, 1):
         if result.passed:
             continue
         if result.test_case.hidden:
-            return f"hidden test {number}"
-        lines = [line.strip() for line in doctest_failure(result.message) if line.strip()]
-        error = next((line for line in reversed(lines) if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line)), "")
+            return f"hidden test {number}", True
+        lines = doctest_failure(result.message)
+        errors = [i for i, line in enumerate(lines) if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line.strip())]
+        if not errors:
+            return f"check {number} failed", False
+        error = "\n".join(line.strip() for line in lines[errors[-1]:] if line.strip())
         if error.startswith("AssertionError: "):
-            return error[len("AssertionError: ") :][:160]
-        if error and error != "AssertionError":
-            return error[:160]
-        example = lines[lines.index("Failed example:") + 1] if "Failed example:" in lines[:-1] else ""
-        return f"failed: {example}"[:160] if example else f"test {number} failed"
-    return ""
+            return _whole_words(error[len("AssertionError: ") :]), True
+        if error == "AssertionError":
+            return f"check {number} failed", False
+        return _whole_words(f"your answer raised {error}"), False
+    return "", True
+
+
+def _whole_words(text: str, limit: int = 600) -> str:
+    """``text``, or its first ``limit`` characters up to the last whole word and an ellipsis."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def doctest_failure(message: str) -> list[str]:
@@ -137,24 +154,25 @@ def doctest_failure(message: str) -> list[str]:
         if block == "Exception raised:" and (line.startswith("      ") or line.strip().startswith("Traceback")):
             continue  # the traceback's header and frames: the exception's own line says it
         kept.append(line)
-    return [line[:200] for line in kept[:20]] or ["(no message)"]
+    return kept[:40] or ["(no message)"]
 
 
 class Feedback:
-    """A check's result as a learner reads it; ``result`` is otter's, ``passed_all`` its verdict."""
+    """A check's result as a learner reads it; ``result`` is otter's, ``passed_all`` its verdict,
+    ``written`` whether a failing hint is the course's own words (not an error's text)."""
 
-    def __init__(self, title: str, result, missing: list[str], answered: bool, hidden_note: bool):
-        self.result, self.passed_all = result, result.passed_all
+    def __init__(self, title: str, result, missing: list[str], answered: bool, grading: str):
+        self.result, self.passed_all, self.written = result, result.passed_all, True
         if self.passed_all:
-            self.text = f"✅ {title} passes its checks." + (f" {HIDDEN_NOTE}" if hidden_note else "")
+            self.text = f"✅ {title} passes its checks." + (f" {grading}" if grading else "")
         elif not answered:
             self.text = f"⬜ {title} is not answered yet: replace the `...` in its answer cell."
         elif missing:
             self.text = f"⬜ {title} is not finished: fill in {', '.join(f'`{n}`' for n in missing)}."
         else:
-            hint = first_hint(result.test_case_results) or "a check failed"
-            self.text = f"❌ {title} is not right yet:\n" + textwrap.fill(
-                hint, 96, initial_indent="   ", subsequent_indent="   ", max_lines=4
+            hint, self.written = hint_of(result.test_case_results)
+            self.text = f"❌ {title} is not right yet:\n" + "\n".join(
+                textwrap.fill(line, 96, initial_indent="   ", subsequent_indent="   ") for line in hint.splitlines()
             )
 
     def __repr__(self) -> str:
@@ -173,9 +191,10 @@ class Checks(otter.Notebook):
         if global_env is None:
             global_env = inspect.currentframe().f_back.f_globals
         result = super().check(question, global_env)
-        title, template = self._exercises.get(question, (question, ""))
+        title, template, grading = self._exercises.get(question, (question, "", ""))
         names, open_ = untouched(template, global_env)
-        feedback = Feedback(title, result, open_, len(open_) < len(names) or not names, not self._passed_before)
+        grading = grading or (HIDDEN_NOTE if not self._passed_before else "")
+        feedback = Feedback(title, result, open_, len(open_) < len(names) or not names, grading)
         self._passed_before |= feedback.passed_all
         return feedback
 

@@ -40,23 +40,26 @@ def _same(choice, answer) -> bool:
 
 
 class Quiz:
-    """A notebook's questions; ``first_problem(answers)`` is the hint a check shows."""
+    """A notebook's questions; ``problems(answers)`` is the hint a check shows."""
 
     def __init__(self, questions: list[Question]):
         if not 5 <= len(questions) <= 8:
             raise ValueError(f"questions: a quiz has 5 to 8 questions, not {len(questions)}")
         self.questions = questions
 
-    def first_problem(self, answers: dict) -> str | None:
-        """Why the first answered question is wrong; else which ones are unanswered; None if all right."""
+    def problems(self, answers: dict) -> str | None:
+        """Every wrong answer and why, one line each, then the questions not answered yet; None if all right."""
         if not isinstance(answers, dict):
             return "answer with a dict {question number: your choice}"
+        lines = []
         for number, question in enumerate(self.questions, 1):
             choice = answers.get(number, ...)
             if choice is not ... and (why := question.explain(choice)) is not None:
-                return f"question {number}: not {choice!r}. {why}"
+                lines.append(f"question {number}: not {choice!r}. {why}")
         unanswered = [str(n) for n in range(1, len(self.questions) + 1) if answers.get(n, ...) is ...]
-        return f"question {', '.join(unanswered)} not answered yet" if unanswered else None
+        if unanswered:
+            lines.append(f"question {', '.join(unanswered)} not answered yet")
+        return "\n".join(lines) or None
 
     def _repr_markdown_(self) -> str:
         lines = []
