@@ -44,7 +44,8 @@ lab: setup
 test: setup lint
 	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-real test-end-to-end test-unit test-notebooks
 
-# make test, then the slow end-to-end checks (pytest marker `full`): every solved learner notebook graded by scripts/grade.py
+# make test, then the slow end-to-end checks (pytest marker `full`, .ci/run runs them): every solved learner notebook
+# graded by scripts/grade.py, and the hostile classes graded by a root grader (make test: by one that is not root)
 test-full: test
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) -m full tests
 
@@ -86,7 +87,7 @@ test-browser: setup
 # The grader end to end (make grade, docs/instructors.md): classes of honest, broken, hostile and forging
 # submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed; two
 # files at a time (each grader run waits on its notebooks much of the time)
-GRADING_TESTS := tests/test_grading.py tests/test_sandbox.py tests/test_forgery.py tests/test_fairness.py tests/test_lms.py
+GRADING_TESTS := tests/test_grading.py tests/test_hostile_folder.py tests/test_sandbox.py tests/test_sandbox_without_root.py tests/test_forgery.py tests/test_fairness.py tests/test_lms.py
 test-grading: setup
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) -n 2 --dist loadfile $(GRADING_TESTS)
 

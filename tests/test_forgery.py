@@ -2,8 +2,9 @@
 
 Each attacker has read the grader's source. It patches the test runner inside its process, answers
 with objects equal to everything, or talks to the grader's pipes directly (forged results, an early
-``done``, test requests out of turn, floods and unreadable lines). The class is graded twice: by a
-root grader and by one that is not the machine's root (the root of a user namespace). Each time:
+``done``, test requests out of turn, floods and unreadable lines). The class is graded by a grader
+that is not the machine's root (the root of a user namespace), and in ``make test-full`` by a root
+grader too. Each time:
 no attacker earns a point its answers did not, every honest notebook gets its exact marks, and the
 assertions of the hidden tests never reach a notebook or a feedback file.
 """
@@ -188,7 +189,8 @@ def graded(tmp_path_factory, label: str, prefix: tuple[str, ...] = ()):
             "out": out, "seconds": time.monotonic() - started}  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=["root", "user namespace"])
+# make test grades as most instructors run the grader, not as root; make test-full (and .ci/run) as root too
+@pytest.fixture(scope="module", params=[pytest.param("root", marks=pytest.mark.full), "user namespace"])
 def forged(request, tmp_path_factory):
     if request.param == "root":
         return graded(tmp_path_factory, "forgery-root")

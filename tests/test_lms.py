@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from exercises import ROOT
-from grading_support import NAME, answered, answers, autograder_zip, learner, read_rows, run_grader
+from grading_support import NAME, answered, answers, autograder_zip, learner, read_rows, reduced, run_grader
 
 from course_tools.grading import lms
 from course_tools.grading.assignments import load_assignment
@@ -282,8 +282,8 @@ def test_a_canvas_zip_is_graded_and_its_import_written(tmp_path):
     autograder_zip(autograder)
     assignment = load_assignment(autograder / f"{NAME}.zip", ROOT / "notebooks")
     members = {
-        f"doejane_12345_67890_{NAME}.ipynb": nbformat.writes(answered(answers())).encode(),
-        f"obrienzoë_LATE_23456_67891_{NAME}.ipynb": nbformat.writes(learner()).encode(),
+        f"doejane_12345_67890_{NAME}.ipynb": nbformat.writes(reduced(answered(answers()), assignment)).encode(),
+        f"obrienzoë_LATE_23456_67891_{NAME}.ipynb": nbformat.writes(reduced(learner(), assignment)).encode(),
         "notes.ipynb": nbformat.writes(learner()).encode(),
         f"../smithbob_34567_67892_{NAME}.ipynb": NOTEBOOK.encode(),
     }
