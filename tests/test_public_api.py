@@ -30,3 +30,11 @@ def test_all_is_exactly_what_the_notebooks_use():
     assert used <= set(pc.__all__), f"used but not exported: {sorted(used - set(pc.__all__))}"
     assert set(pc.__all__) <= used, f"exported but no notebook uses it: {sorted(set(pc.__all__) - used)}"
     assert not [name for name in used if name.startswith("_")]
+
+
+def test_the_helper_reference_is_current():
+    """docs/api.md lists every name with its one-line doc and first notebook (python scripts/api_reference.py)."""
+    from api_reference import TARGET, text  # scripts/api_reference.py
+
+    assert TARGET.read_text() == text(), "docs/api.md is out of date: python scripts/api_reference.py"
+    assert all(f"`pc.{name}`" in TARGET.read_text() for name in pc.__all__)

@@ -10,7 +10,8 @@ from launch import configured_repository  # noqa: E402  (scripts/launch.py)
 project = "Running LangChain chains in parallel"
 html_title = project
 copyright = "the course's authors"
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx.ext.autodoc"]  # autodoc: the helper reference, docs/api.md
+autodoc_member_order = "bysource"
 exclude_patterns = ["README.md"]  # the home page (index.md) includes it
 
 # Every notebook's outputs come from jupyter-cache (path set by scripts/build_site.py, which fills
