@@ -33,8 +33,8 @@ from proof_cells import is_proof
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "docs" / "website"
-PAGES = ["README.md", "CONTRIBUTING.md", "docs/api.md", "docs/instructors.md", "docs/benchmarks.md", "docs/real_model.md",
-         "docs/site.md", "docs/website/index.md"]
+PAGES = ["README.md", "CONTRIBUTING.md", "docs/api.md", "docs/instructors.md", "docs/benchmarks.md",
+         "docs/real_model.md", "docs/site.md", "docs/website/index.md"]
 CELL_TIMEOUT = 600  # seconds a cell may take at the human time scale (MyST-NB's too: docs/website/conf.py)
 EXECUTED_BY = "scripts/build_site.py"  # in the cache records written here (MyST-NB's own have none)
 OTTER_INIT = "# Initialize Otter\n"  # the first line of the init cell otter assign writes
