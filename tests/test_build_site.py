@@ -24,6 +24,8 @@ NOTEBOOK = ROOT / "notebooks" / "01_runnable_parallel_overview.ipynb"
     "assert await model.ainvoke('x')",
     "for name in names:\n    assert runs[name] == 'ok'\nassert len(runs) == 2",
     "assert 2.4 < _s < 3.3, _s\nprint(f'✓ measured {_s:.1f}x, expected about 3x')",
+    "with pc.gate(3, model):\n    chain.invoke(x)\nassert model.peak_in_flight == 3\nprint('verified: 3 at once')",
+    "model.reset()\npc.verify_timing(lambda: run(), first=wall, at_most=1.5, what='the run took')",
 ])
 def test_proof_cells(source):
     assert is_proof(source)
@@ -37,7 +39,9 @@ def test_proof_cells(source):
     "_x = 1",  # no assert: nothing proved
     "ratio = a / b",
     "for x in xs:\n    print(x)\n    assert x",
-    "with pool() as p:\n    assert p.size == 4",  # only if, for and the assignments of _names count
+    "with pool() as p:\n    assert p.size == 4",  # only if, for, gates and the assignments of _names count
+    "with pc.gate(3, model):\n    out = chain.invoke(x)",  # defines a name
+    "model.invoke('x')\nassert True",  # runs a model: only gated runs prove
     "%time assert x",  # not Python: left alone
     "",
 ])

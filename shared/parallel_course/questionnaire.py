@@ -87,6 +87,8 @@ def quiz(name: str) -> Quiz:
 # wrong_choices (how many items are wrong, never which)
 CHOICES = {
     "q01_when": {"translate": True, "pipeline": False, "hashing": False, "lookups": True},
+    "q09_choose": {"three_questions": "RunnableParallel", "resume": "LangGraph", "per_chunk": "LangGraph",
+                   "tiny_branches": "RunnableParallel"},
 }
 
 
