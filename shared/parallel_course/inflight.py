@@ -9,6 +9,7 @@ fails saying so.
 
 import asyncio
 import math
+import numbers
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,8 +44,9 @@ class Gate:
     """
 
     def __init__(self, parties: int, timeout: float = DEFAULT_TIMEOUT):
-        if not isinstance(parties, int) or isinstance(parties, bool) or parties < 1:
+        if not isinstance(parties, numbers.Integral) or isinstance(parties, bool) or parties < 1:
             raise ValueError(f"parties must be an integer >= 1, got {parties!r}")
+        parties = int(parties)
         if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.parties, self.timeout = parties, float(timeout)
