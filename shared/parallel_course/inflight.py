@@ -2,9 +2,9 @@
 
 Every fake model and ``BlockingIO`` counts its calls in flight under a lock: ``peak_in_flight`` is the
 most that were inside at the same moment since the last ``reset()``. ``with pc.gate(n, model): ...``
-makes each call wait until ``n`` calls wait, then lets them all go: ``n`` calls that run at once meet
-there at once, whatever the machine's load; calls that run one after another never do, and the block
-fails saying so.
+holds each call until ``n`` calls wait together, then opens for good: ``n`` calls that run at once meet
+there, whatever the machine's load; calls that run one after another never do, and the block fails
+saying so.
 """
 
 import asyncio
@@ -37,10 +37,9 @@ class InFlight:
 
 
 class Gate:
-    """A gate that opens each time ``parties`` calls wait at it (sync calls in threads, async calls on any loop).
-
-    A call that waits ``timeout`` real seconds without the others arriving breaks the gate: it and every
-    later call go through at once, and ``broken`` says how many were waiting together at most.
+    """A gate that opens, for good, once ``parties`` calls wait at it (sync calls in threads, async calls on
+    any loop). A call that waits ``timeout`` real seconds without the others arriving breaks it: it and
+    every later call go through, and ``most_waiting`` says how many waited together at most.
     """
 
     def __init__(self, parties: int, timeout: float = DEFAULT_TIMEOUT):
@@ -50,26 +49,23 @@ class Gate:
         if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.parties, self.timeout = parties, float(timeout)
-        self.opened = 0  # how many times the gate opened
+        self.opened = False
         self.most_waiting = 0  # the most calls that waited together
         self.broken = False
         self._cond = threading.Condition()
         self._waiting = 0
         self._futures: list[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = []
 
-    def _arrive(self) -> int:
-        """Count a call in (under the lock); open if it completes a group; return the group's number."""
-        group = self.opened
+    def _arrive(self) -> None:
+        """Count a call in (under the lock); open if it is the last one the gate waits for."""
         self._waiting += 1
         self.most_waiting = max(self.most_waiting, self._waiting)
         if self._waiting == self.parties:
             self._release(broken=False)
-        return group
 
     def _release(self, broken: bool) -> None:
         self.broken |= broken
-        if not broken:
-            self.opened += 1
+        self.opened |= not broken
         self._waiting = 0
         self._cond.notify_all()
         for loop, future in self._futures:
@@ -79,39 +75,40 @@ class Gate:
     def wait(self) -> None:
         """Wait (in a thread) until ``parties`` calls wait, or the gate breaks."""
         with self._cond:
-            if self.broken:
+            if self.opened or self.broken:
                 return
-            group = self._arrive()
-            if not self._cond.wait_for(lambda: self.opened != group or self.broken, timeout=self.timeout):
+            self._arrive()
+            if not self._cond.wait_for(lambda: self.opened or self.broken, timeout=self.timeout):
                 self._release(broken=True)
 
     async def await_others(self) -> None:
         """Wait (on an event loop) until ``parties`` calls wait, or the gate breaks."""
         future = asyncio.get_running_loop().create_future()
         with self._cond:
-            if self.broken:
+            if self.opened or self.broken:
                 return
             self._futures.append((asyncio.get_running_loop(), future))
-            group = self._arrive()
+            self._arrive()
         try:
             await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError:
             with self._cond:
-                if self.opened == group and not self.broken:
+                if not (self.opened or self.broken):
                     self._release(broken=True)
 
     def __repr__(self) -> str:
-        state = "broken" if self.broken else f"opened {self.opened}x"
+        state = "broken" if self.broken else "open" if self.opened else "closed"
         return f"Gate(parties={self.parties}, {state})"
 
 
 @contextmanager
 def gate(parties: int, *recorders, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Gate]:
-    """Hold the calls of ``recorders`` (fake models, ``BlockingIO``) at one gate of ``parties`` inside the block.
+    """Hold the calls of ``recorders`` (fake models, ``BlockingIO``) at one gate inside the block, until
+    ``parties`` of them wait together; then it opens for good.
 
-    The gate opens each time ``parties`` of their calls wait, so calls that run at once go through
-    together; if they never gather (they ran one after another), the block raises ``AssertionError``
-    saying how many met. The calls' total must be a multiple of ``parties``.
+    Calls that run at once meet there and go on; if they never gather (they ran one after another), the
+    block raises ``AssertionError`` saying how many met. With ``peak_in_flight`` it proves a cap exactly:
+    a gate of the cap opens (it is reached) and the peak equals it (never more).
     """
     if not recorders:
         raise ValueError("recorders: name at least one fake model or BlockingIO to hold")
