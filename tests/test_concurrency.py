@@ -168,6 +168,7 @@ def test_plot_in_flight_draws_a_panel_per_run_with_the_limit_in_course_seconds(m
     assert all(len(ax.lines) == 2 for ax in fig.axes)  # the steps and the limit
     assert max(fig.axes[1].lines[0].get_xdata()) == pytest.approx(2.0)  # 0.2 s at scale 0.1
     assert fig.axes[1].get_xlabel() == "course-seconds since the first call"
+    assert all(tick == int(tick) for ax in fig.axes for tick in ax.get_yticks())  # whole calls only
     with pytest.raises(ValueError, match="runs"):
         plot_in_flight({})
 

@@ -384,6 +384,16 @@ def test_plot_timeline_draws_one_bar_per_row(make_fake):
         assert patch.get_width() == pytest.approx(row["duration"])
 
 
+def test_failed_bars_are_red_hatched_and_the_legend_says_so(make_fake):
+    chain = RunnableParallel(ok=make_fake(), bad=make_fake(failure=fail_always()))
+    recorder = TimelineRecorder()
+    with pytest.raises(RateLimitError):
+        chain.invoke("q", config={"callbacks": [recorder]})
+    ax = plot_timeline(recorder.to_frame()).axes[0]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["succeeded", "failed (raised)"]
+    assert plot_timeline(record_timeline(RunnableParallel(a=make_fake()), "q")[1]).axes[0].get_legend() is None
+
+
 def test_plot_timeline_on_given_axes_with_a_title(make_fake):
     figure = Figure()
     ax = figure.add_subplot()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .concurrency import run_in_new_loop
 from .figures import course_seconds, new_figure, time_label
@@ -98,6 +99,7 @@ def plot_in_flight(runs: Mapping[str, pd.DataFrame], limit: int | None = None, t
             ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
         ax.set_title(f"{label} (peak {steps['in_flight'].max()})", loc="left", fontsize="medium")
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # calls are whole: no half-call ticks
     axes[-1].set_xlabel(time_label("since the first call"))
     fig.supylabel("calls in flight" + (f" (dashed: limit {limit})" if limit is not None else ""), fontsize="medium")
     fig.suptitle(title)

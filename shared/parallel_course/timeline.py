@@ -244,7 +244,13 @@ def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     if len(frame):
         ax.axvline(wall, color="gray", linestyle="--", linewidth=1)
         ax.annotate(f"{wall:.2f}", (wall, 0), xytext=(4, 0), textcoords="offset points", va="top", color="gray")
-    ax.set_title(title or "Branch timeline" + (" (red: failed)" if failed.any() else ""))
+    ax.set_title(title or "Branch timeline")
+    if failed.any():  # a legend says what the red, hatched bars are
+        from matplotlib.patches import Patch
+
+        ok = Patch(facecolor="tab:blue", edgecolor="black", label="succeeded")
+        bad = Patch(facecolor="tab:red", edgecolor="black", hatch="//", label="failed (raised)")
+        ax.legend(handles=[ok, bad], loc="lower right", fontsize="small", framealpha=0.9)
     return ax.figure
 
 
