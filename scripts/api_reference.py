@@ -62,6 +62,8 @@ def text() -> str:
         "notebook that first uses it. Below the table, each one's full documentation (on the website).",
         "Written by `scripts/api_reference.py` from the docstrings; `make test` checks it is current.",
         "",
+        "## At a glance",
+        "",
         "| helper | what it does | first used in |",
         "|---|---|---|",
     ]
@@ -69,8 +71,9 @@ def text() -> str:
         where = used.get(name)
         notebook = f"[{where[:2]}](../notebooks/{where}.ipynb)" if where else "-"
         lines.append(f"| [`pc.{name}`](#pc{name.lower()}) | {summary(name)} | {notebook} |")
+    lines += ["", "## Each helper in full"]
     for name in pc.__all__:
-        lines += ["", f"## pc.{name}", "", directive(name)]
+        lines += ["", f"### pc.{name}", "", directive(name)]
     return "\n".join(lines) + "\n"
 
 

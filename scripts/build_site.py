@@ -19,6 +19,7 @@ import argparse
 import filecmp
 import hashlib
 import os
+import re
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -139,10 +140,33 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     return without_widgets(result.nb), result.time, result.exc_string
 
 
+# an error's own words in what a page shows: a traceback, or a table row that holds a bug's message
+SHOWN_ERROR = re.compile(r"Traceback \(most recent call last\)|\b(TypeError|AttributeError|NameError|KeyError|"
+                         r"IndexError|ZeroDivisionError|UnboundLocalError|AssertionError): ")
+
+
+def shown_errors(nb: nbformat.NotebookNode) -> list[str]:
+    """Where an executed page would show an error: an error output, or a traceback or a bug's message in the
+    output of a cell the page keeps (a proof cell and a check's output are removed; a failure a lesson
+    shows on purpose goes through ``pc.expect_error``, which prints it)."""
+    found = []
+    for number, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", []) if cell.cell_type == "code" else [REMOVE_CELL]
+        if REMOVE_CELL in tags or REMOVE_OUTPUT in tags or "pc.expect_error(" in cell.source:
+            continue
+        for output in cell.outputs:
+            data = output.get("data", {})
+            texts = [output.get("text", "")] + [str(v) for k, v in data.items() if k.startswith("text/")]
+            if output.output_type == "error" or any(SHOWN_ERROR.search(t) for t in texts):
+                found.append(f"cell {number}: {output.get('ename') or SHOWN_ERROR.search(' '.join(texts)).group(0)}")
+    return found
+
+
 def execute_uncached(paths: list[Path], cache_dir: Path, jobs: int) -> list[str]:
     """Execute, ``jobs`` at a time, the notebooks whose code the cache lacks, and cache each one.
 
-    Returns the names of those that failed (their traceback is printed).
+    Returns the names of those that failed (their traceback is printed): a cell raised, or an output the page
+    keeps shows an error (:func:`shown_errors`).
     """
     cache = get_cache(str(cache_dir))
     todo = []
@@ -158,6 +182,7 @@ def execute_uncached(paths: list[Path], cache_dir: Path, jobs: int) -> list[str]
         for done in as_completed(running):
             path = running[done]
             nb, seconds, error = done.result()
+            error = error or "\n".join(shown_errors(nb))  # a page never shows an error
             if error:
                 print(f"site: {path.name} failed after {seconds:.0f} s:\n{error}")
                 failed.append(path.name)

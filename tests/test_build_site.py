@@ -143,3 +143,17 @@ def test_the_cache_changes_with_the_helper_package_the_data_and_the_pins(tmp_pat
         (tmp_path / name).write_text((tmp_path / name).read_text() + "\n# changed")
         seen.add(build_site.inputs_fingerprint(tmp_path))
     assert len(seen) == 4
+
+
+def test_a_page_that_would_show_an_error_fails_the_build():
+    ok = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("stream", text="RateLimitError: 429\n")])
+    table = nbformat.v4.new_code_cell("df", outputs=[nbformat.v4.new_output(
+        "execute_result", data={"text/html": "<td>TypeError: unsupported operand</td>"})])
+    raised = nbformat.v4.new_code_cell("1/0", outputs=[nbformat.v4.new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])])
+    traceback = nbformat.v4.new_output("stream", text="Traceback (most recent call last)")
+    hidden = nbformat.v4.new_code_cell("assert x", metadata={"tags": ["remove-cell"]}, outputs=[traceback])
+    shown = nbformat.v4.new_code_cell("with pc.expect_error(TypeError):\n    f()", outputs=[
+        nbformat.v4.new_output("stream", text="TypeError: f() takes 1 argument\n")])  # a failure shown on purpose
+    nb = nbformat.v4.new_notebook(cells=[ok, table, raised, hidden, shown])
+    assert build_site.shown_errors(nb) == ["cell 1: TypeError: ", "cell 2: ZeroDivisionError"]

@@ -27,13 +27,14 @@ myst_heading_anchors = 3
 html_theme = "sphinx_book_theme"
 html_context = {"default_mode": "auto"}  # light or dark as the reader's system says
 html_static_path = ["_static"]
+html_css_files = ["course.css"]  # code wraps in its column (tests/browser/test_site.py checks it at 1280 px)
 html_favicon = "_static/favicon.svg"  # three branches, side by side
 html_copy_source = False  # each notebook page links the learner notebook itself
 html_show_sourcelink = False
 repository = configured_repository()
 html_theme_options = {
     "home_page_in_toc": True,
-    "show_toc_level": 2,
+    "show_toc_level": 1,  # the page's sections; a section's subsections unfold as the reader gets there
     "use_download_button": False,
     "footer_content_items": [],
     "use_repository_button": bool(repository),

@@ -40,6 +40,15 @@ TIME_SCALE = "0.3"
 SEARCH_TERM, SEARCHED = "Semaphore", "06_concurrent_processing"  # its prose: pages unexecuted are indexed too
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+# at 1280 px: no code block wider than its column (it would scroll sideways), a table of contents that
+# fits its sidebar, no traceback shown
+LAYOUT = """() => {
+  const code = [...document.querySelectorAll('div.highlight pre, div.cell_output pre')];
+  const toc = document.querySelector('.bd-sidebar-secondary');
+  return {wide_code: code.filter(p => p.scrollWidth > p.clientWidth + 1).length,
+          toc_fits: !toc || toc.scrollHeight <= toc.clientHeight + 1,
+          traceback: document.body.innerText.includes('Traceback (most recent call last)')};
+}"""
 
 
 def build(out: Path, work: Path) -> str:
@@ -140,7 +149,7 @@ def test_every_page_loads_cleanly_and_shows_its_figures(site):
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1280, "height": 800})  # a laptop's screen
         page.on("console", lambda m: m.type == "error" and problems.append(f"{page.url}: console: {m.text}"))
         page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
         # (a request still open when the test moves to the next page is aborted: not the site's fault)
@@ -158,6 +167,11 @@ def test_every_page_loads_cleanly_and_shows_its_figures(site):
         for name in pages:
             page.goto(urljoin(base, name), wait_until="load")
             assert page.title(), name
+            layout = page.evaluate(LAYOUT)
+            if layout["wide_code"] or not layout["toc_fits"] or layout["traceback"]:
+                problems.append(f"{name}: {layout}")
+            if name.startswith("notebooks/") and not page.locator("article a[href$='docs/api.html']").count():
+                problems.append(f"{name}: no link to the helper reference")
             if name.startswith("notebooks/"):
                 shown[Path(name).stem] = page.evaluate(
                     "[...document.querySelectorAll('.cell_output img')].filter(i => i.naturalWidth > 200).length")
@@ -169,6 +183,23 @@ def test_every_page_loads_cleanly_and_shows_its_figures(site):
     for name in EXECUTED:
         assert shown[name] == figures_made(work, name) > 0, (name, shown[name])
     assert not any(shown[name] for name in shown if name not in EXECUTED)  # the others were not executed
+
+
+def test_the_helper_reference_documents_every_helper(site):
+    base, _, _ = site
+    import parallel_course as pc
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(urljoin(base, "docs/api.html"), wait_until="load")
+        rows = page.locator("table tbody tr").count()
+        documented = page.evaluate("[...document.querySelectorAll('dl.py dt.sig')].map(d => d.id)")
+        browser.close()
+    assert rows == len(pc.__all__)
+    named = {d.split(".")[1] for d in documented if d.startswith("parallel_course.") and d.count(".") == 1}
+    callables = {n for n in pc.__all__ if callable(getattr(pc, n)) and not isinstance(getattr(pc, n), type(pc))}
+    assert callables <= named, sorted(callables - named)
 
 
 def test_search_finds_a_term_of_notebook_06(site):
