@@ -10,8 +10,9 @@ TEST_TIME_SCALE ?= 0.1
 OFFLINE := COURSE_MODEL=fake
 # Parallelism sized to the machine's CORES (`nproc`): each notebook on one pytest worker, its cells in order.
 # The notebook session takes JOBS = a worker a core; the real-model session beside it REAL_JOBS = a worker a
-# core too (its notebooks wait on the server); the unit and end-to-end sessions one each. 1.5 notebook workers
-# a core failed timing claims under load (make soak). `make test JOBS=1 REAL_JOBS=1` on a crowded machine.
+# core too (its notebooks wait on the server), the unit tests JOBS, the browser's two files side by side and the
+# grader's three (both wait much of the time: on kernels, servers, timeouts). `make test JOBS=1 REAL_JOBS=1` on a
+# crowded machine.
 # The workers take the notebooks longest first, by their times in the last run (tests/notebook_times.py).
 CORES := $(shell nproc 2>/dev/null || echo 2)
 JOBS ?= $(CORES)
@@ -71,7 +72,7 @@ test-notebooks: setup check-assign
 
 # The unit tests: the package, the scripts, the test tools, the layout (all of tests/ but the end-to-end tests)
 test-unit: setup check-assign
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) tests --ignore=tests/browser \
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) -n $(JOBS) --dist loadfile tests --ignore=tests/browser \
 		$(addprefix --ignore=,$(GRADING_TESTS))
 
 # The tests that drive other programs, side by side: the grader's and the browser's
@@ -82,14 +83,14 @@ test-end-to-end: setup
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
 # built with notebooks 01 and 02 executed, is opened page by page
 test-browser: setup
-	$(OFFLINE) $(PYTEST) tests/browser
+	$(OFFLINE) $(PYTEST) -n 2 --dist loadfile tests/browser
 
 # The grader end to end (make grade, docs/instructors.md): classes of honest, broken, hostile and forging
-# submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed; two
+# submissions, each run in its sandbox from a fresh autograder zip, and a batch killed and resumed; three
 # files at a time (each grader run waits on its notebooks much of the time)
 GRADING_TESTS := tests/test_grading.py tests/test_hostile_folder.py tests/test_sandbox.py tests/test_sandbox_without_root.py tests/test_forgery.py tests/test_fairness.py tests/test_lms.py
 test-grading: setup
-	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) -n 2 --dist loadfile $(GRADING_TESTS)
+	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) -n 3 --dist loadfile $(GRADING_TESTS)
 
 # Real-model mode over HTTP: the learner notebooks whose solution calls a real model
 # (tests/real_calls.py finds them by reading solutions/, so a new notebook is covered) run
