@@ -243,7 +243,8 @@ def plot_timeline(timeline: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_xlim(0, 1.05 * wall)
     if len(frame):
         ax.axvline(wall, color="gray", linestyle="--", linewidth=1)
-        ax.annotate(f"{wall:.2f}", (wall, 0), xytext=(4, 0), textcoords="offset points", va="top", color="gray")
+        ax.annotate(f"{wall:.2f}", (wall, 0), xytext=(-3, 0), textcoords="offset points", va="top", ha="right",
+                    color="gray")  # inside the axes: never clipped at the right edge
     ax.set_title(title or "Branch timeline")
     if failed.any():  # a legend says what the red, hatched bars are
         from matplotlib.patches import Patch
