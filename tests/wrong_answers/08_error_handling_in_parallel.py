@@ -73,7 +73,8 @@ WRONG = {
     ],
     "q08_partial": [
         # the retry left around the whole parallel: every healthy branch runs again
-        _analysis("ex_summary | text", ".with_retry(retry_if_exception_type=TRANSIENT, exponential_jitter_params=FAST)"),
+        _analysis("ex_summary | text",
+                  ".with_retry(retry_if_exception_type=TRANSIENT, exponential_jitter_params=FAST)"),
         # the retry dropped: the hiccup's ServerError comes out
         _analysis("ex_summary | text"),
         # a default where a second try would answer
