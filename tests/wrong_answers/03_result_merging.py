@@ -29,7 +29,7 @@ WRONG = {
         ),
     ],
     # the quiz's itemgetter and .pick mixed up (question 1)
-    "q03_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "c", 5: "a", 6: "b", 7: "b"}',
+    "q03_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "c", 5: "a", 6: "b", 7: "a"}',
     "q03_assign": [
         # one assign: agrees reads model_team through .get, but a branch cannot see its sibling's result (always False)
         (
