@@ -24,7 +24,7 @@ WRONG = {
         ),
         # the draft's own chain, not from desk: its prompt has no team to read
         (
-            'live_draft = draft_prompt | draft_model | StrOutputParser()\n'
+            'live_draft = draft_chain\n'
             'badge = desk.pick(["id", "team"])'
         ),
     ],
