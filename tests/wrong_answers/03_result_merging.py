@@ -2,29 +2,34 @@
 
 WRONG = {
     "q03_access": [
-        # an itemgetter after the parallel: it runs as a plain function, so the headline no longer streams
+        # an itemgetter after desk: it runs as a plain function, so the draft arrives in one piece at the end
         (
-            'headline = analysis | itemgetter("summary")\n'
-            'short_card = analysis.pick(["sentiment", "keywords"])'
+            'live_draft = desk | itemgetter("draft")\n'
+            'badge = desk.pick(["id", "team"])'
         ),
-        # plain lambdas after the parallel: right values, neither chain streams
+        # plain lambdas after desk: right values, neither streams
         (
-            'headline = analysis | (lambda r: r["summary"])\n'
-            'short_card = analysis | (lambda r: {"sentiment": r["sentiment"], "keywords": r["keywords"]})'
+            'live_draft = desk | (lambda d: d["draft"])\n'
+            'badge = desk | (lambda d: {"id": d["id"], "team": d["team"]})'
         ),
-        # .pick with a one-item list returns a dict, not the summary string
+        # .pick with a one-item list returns a dict, not the draft string
         (
-            'headline = analysis.pick(["summary"])\n'
-            'short_card = analysis.pick(["sentiment", "keywords"])'
+            'live_draft = desk.pick(["draft"])\n'
+            'badge = desk.pick(["id", "team"])'
         ),
-        # the card filtered by a function: right keys, but it waits for the whole result
+        # the badge filtered by a function: right keys, but it waits for the draft
         (
-            'headline = analysis.pick("summary")\n'
-            'short_card = analysis | RunnableLambda(lambda r: {k: r[k] for k in ("sentiment", "keywords")})'
+            'live_draft = desk.pick("draft")\n'
+            'badge = desk | RunnableLambda(lambda d: {k: d[k] for k in ("id", "team")})'
+        ),
+        # the draft's own chain, not from desk: its prompt has no team to read
+        (
+            'live_draft = draft_chain\n'
+            'badge = desk.pick(["id", "team"])'
         ),
     ],
     # the quiz's itemgetter and .pick mixed up (question 1)
-    "q03_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "c", 5: "a", 6: "c", 7: "b"}',
+    "q03_quiz": 'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "c", 5: "a", 6: "b", 7: "a"}',
     "q03_assign": [
         # one assign: agrees reads model_team through .get, but a branch cannot see its sibling's result (always False)
         (
@@ -51,19 +56,70 @@ WRONG = {
             ")"
         ),
     ],
-    # both values believed kept when an assigned key collides; words counted on the shortened text
-    "q03_assign_sees": (
-        'predicted_keys = ["product", "review", "review", "words"]\n'
-        'predicted_words = len((predict_row["review"][:40] + "...").split())'
-    ),
-    # the .pick typo fixed, but the team branch left as a message: its repr reaches the prompt
-    "q03_fan_in": (
-        "ticket_handoff = (\n"
-        "    RunnableParallel(team=team_message, summary=ticket_summary_chain)\n"
-        "    .assign(reply=handoff_prompt | handoff_model | StrOutputParser())\n"
-        '    .pick(["team", "reply"])\n'
-        ")"
-    ),
+    "q03_assign_sees": [
+        # both values believed kept when an assigned key collides: a dict cannot hold a key twice
+        (
+            'predicted_keys = ["product", "review", "review", "words"]\n'
+            'predicted_words = len((predict_row["review"][:40] + "...").split())'
+        ),
+        # the keys as one string, not a list
+        (
+            'predicted_keys = "product, review, words"\n'
+            'predicted_words = len(predict_row["review"].split())'
+        ),
+        # the word count as text
+        (
+            'predicted_keys = ["product", "review", "words"]\n'
+            'predicted_words = str(len(predict_row["review"].split()))'
+        ),
+        # the keys as a set: no order
+        (
+            'predicted_keys = {"product", "review", "words"}\n'
+            'predicted_words = len(predict_row["review"].split())'
+        ),
+    ],
+    "q03_fan_in": [
+        # the .pick typo fixed, but the team branch left as a message: its repr reaches the prompt
+        (
+            "ticket_handoff = (\n"
+            "    RunnableParallel(team=team_message, summary=ticket_summary_chain)\n"
+            "    .assign(reply=handoff_prompt | handoff_model | StrOutputParser())\n"
+            '    .pick(["team", "reply"])\n'
+            ")"
+        ),
+        # the team parsed, but the typo in .pick left: the team key is silently dropped
+        (
+            "ticket_handoff = (\n"
+            "    RunnableParallel(team=team_chain, summary=ticket_summary_chain)\n"
+            "    .assign(reply=handoff_prompt | handoff_model | StrOutputParser())\n"
+            '    .pick(["tema", "reply"])\n'
+            ")"
+        ),
+        # the reply left as the model's message: no parser after the hand-off model
+        (
+            "ticket_handoff = (\n"
+            "    RunnableParallel(team=team_chain, summary=ticket_summary_chain)\n"
+            "    .assign(reply=handoff_prompt | handoff_model)\n"
+            '    .pick(["team", "reply"])\n'
+            ")"
+        ),
+        # itemgetter with two keys: a tuple, not a dict
+        (
+            "ticket_handoff = (\n"
+            "    RunnableParallel(team=team_chain, summary=ticket_summary_chain)\n"
+            "    .assign(reply=handoff_prompt | handoff_model | StrOutputParser())\n"
+            '    | itemgetter("team", "reply")\n'
+            ")"
+        ),
+        # the summary branch named after the note: the prompt misses its summary variable
+        (
+            "ticket_handoff = (\n"
+            "    RunnableParallel(team=team_chain, note=ticket_summary_chain)\n"
+            "    .assign(reply=handoff_prompt | handoff_model | StrOutputParser())\n"
+            '    .pick(["team", "reply"])\n'
+            ")"
+        ),
+    ],
     # the team message passed on as it is, not as text
     "q03_typed_merge": (
         "def to_ticket_card(d):\n"
