@@ -61,6 +61,17 @@ WRONG = {
             "def gated(runnable, limit):\n"
             "    return runnable.with_config(max_concurrency=limit)"
         ),
+        # a lock "to be safe": never more than the limit, but one call at a time
+        (
+            "def gated(runnable, limit):\n"
+            "    lock = threading.Lock()\n"
+            "\n"
+            "    def call(value):\n"
+            "        with lock:\n"
+            "            return runnable.invoke(value)\n"
+            "\n"
+            "    return RunnableLambda(call)"
+        ),
     ],
     "q06_unblock": [
         # the blocking call made directly inside async def: it holds the event loop
