@@ -24,6 +24,7 @@ NOTEBOOK = ROOT / "notebooks" / "01_runnable_parallel_overview.ipynb"
     "assert await model.ainvoke('x')",
     "for name in names:\n    assert runs[name] == 'ok'\nassert len(runs) == 2",
     "assert 2.4 < _s < 3.3, _s\nprint(f'✓ measured {_s:.1f}x, expected about 3x')",
+    "with pc.gate(3, model):\n    _log = pc.calls_during(model, run)\nassert len(_log) == 3\nprint('verified')",
 ])
 def test_proof_cells(source):
     assert is_proof(source)
@@ -38,6 +39,7 @@ def test_proof_cells(source):
     "ratio = a / b",
     "for x in xs:\n    print(x)\n    assert x",
     "with pool() as p:\n    assert p.size == 4",  # only if, for and the assignments of _names count
+    "with pc.gate(2, m):\n    print(m.invoke('x'))\nassert m",  # a gate's block proves only if its body does
     "%time assert x",  # not Python: left alone
     "",
 ])
