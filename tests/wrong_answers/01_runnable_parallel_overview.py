@@ -23,6 +23,8 @@ WRONG = {
             "    words=lambda text: len(text.split()),\n"
             ") | (lambda d: f\"{d['keywords']} ({d['words']} words)\")"
         ),
+        # the broken chain handed in as it is: the message still reaches .upper()
+        "ticket_line = broken_line",
         # the whole line in capitals, the word count's "words" too
         (
             "ticket_line = RunnableParallel(\n"

@@ -60,6 +60,8 @@ WRONG = {
         _FACTS.format(**{**_FACTS_RIGHT, "queue": "RunnablePassthrough()"}),
         # characters counted, not words
         _FACTS.format(**{**_FACTS_RIGHT, "words": 'lambda t: len(t["text"])'}),
+        # the ticket read as an object, not as a dict
+        _FACTS.format(**{**_FACTS_RIGHT, "text": "lambda t: t.text"}),
         # the whole ticket passed through as its text
         _FACTS.format(**{**_FACTS_RIGHT, "text": "RunnablePassthrough()"}),
     ],
