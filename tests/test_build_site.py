@@ -25,6 +25,7 @@ NOTEBOOK = ROOT / "notebooks" / "01_runnable_parallel_overview.ipynb"
     "for name in names:\n    assert runs[name] == 'ok'\nassert len(runs) == 2",
     "assert 2.4 < _s < 3.3, _s\nprint(f'✓ measured {_s:.1f}x, expected about 3x')",
     "with pc.gate(3, model):\n    chain.invoke(x)\nassert model.peak_in_flight == 3\nprint('verified: 3 at once')",
+    "with pc.gate(3, model):\n    _log = pc.calls_during(model, run)\nassert len(_log) == 3\nprint('verified')",
     "model.reset()\npc.verify_timing(lambda: run(), first=wall, at_most=1.5, what='the run took')",
 ])
 def test_proof_cells(source):
@@ -41,6 +42,7 @@ def test_proof_cells(source):
     "for x in xs:\n    print(x)\n    assert x",
     "with pool() as p:\n    assert p.size == 4",  # only if, for, gates and the assignments of _names count
     "with pc.gate(3, model):\n    out = chain.invoke(x)",  # defines a name
+    "with pc.gate(2, m):\n    print(m.invoke('x'))\nassert m",  # a gate's block proves only if its body does
     "model.invoke('x')\nassert True",  # runs a model: only gated runs prove
     "%time assert x",  # not Python: left alone
     "",

@@ -23,6 +23,15 @@ WRONG = {
             "    words=lambda text: len(text.split()),\n"
             ") | (lambda d: f\"{d['keywords']} ({d['words']} words)\")"
         ),
+        # the broken chain handed in as it is: the message still reaches .upper()
+        "ticket_line = broken_line",
+        # the whole line in capitals, the word count's "words" too
+        (
+            "ticket_line = RunnableParallel(\n"
+            "    keywords=keyword_model | StrOutputParser(),\n"
+            "    words=lambda text: len(text.split()),\n"
+            ") | (lambda d: f\"{d['keywords']} ({d['words']} words)\".upper())"
+        ),
         # characters counted, not words
         (
             "ticket_line = RunnableParallel(\n"
@@ -31,8 +40,18 @@ WRONG = {
             ") | (lambda d: f\"{d['keywords'].upper()} ({d['words']} words)\")"
         ),
     ],
-    # parallel time taken as the sum as well
-    "q01_predict": "predicted_sequential = 1.6\npredicted_parallel = 1.6",
+    # any well-formed prediction passes (the measurement cell then sets it beside the measured times):
+    # only predictions that cannot be compared fail
+    "q01_predict": [
+        # milliseconds where course-seconds are asked
+        "predicted_sequential = 1600\npredicted_parallel = 800",
+        # the unit written into the number, as text
+        'predicted_sequential = "1.6 s"\npredicted_parallel = "0.8 s"',
+        # the three latencies listed instead of one wall time
+        "predicted_sequential = [0.3, 0.5, 0.8]\npredicted_parallel = 0.8",
+        # a parallel run believed to take no time at all
+        "predicted_sequential = 1.6\npredicted_parallel = 0",
+    ],
     "q01_when": [
         # threads believed to speed up pure-Python work: the GIL runs one thread's Python at a time
         'speeds_up = {"translate": True, "pipeline": False, "hashing": True, "lookups": True}',
