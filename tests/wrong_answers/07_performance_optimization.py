@@ -6,8 +6,8 @@ WRONG = {
         'quiz_answers = {1: "b", 2: "a", 3: "b", 4: "c", 5: "b", 6: "a"}',
         # more workers past the knee taken for speed, and the deadline taken for stopping a thread
         'quiz_answers = {1: "c", 2: "b", 3: "b", 4: "c", 5: "a", 6: "a"}',
-        # every one wrong: parallel as a cure-all
-        'quiz_answers = {1: "a", 2: "b", 3: "a", 4: "a", 5: "c", 6: "b"}',
+        # parallel as a cure-all: faster for microseconds, a typical call's time, cheaper
+        'quiz_answers = {1: "c", 2: "a", 3: "a", 4: "a", 5: "b", 6: "b"}',
     ],
     "q07_fuse": [
         # everything fused into one function: one run, but the two model calls now wait for each other
