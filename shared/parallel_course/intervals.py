@@ -1,5 +1,5 @@
 """Intervals in time (calls, branches, requests: any table with ``start`` and ``end``): how many were
-open at once, over time and at the peak (the highest of a few reruns: ``calls_during``), and a picture of it."""
+open at once, over time and at the peak, and a picture of it."""
 
 import asyncio
 from collections.abc import Callable, Mapping
@@ -12,38 +12,19 @@ from .concurrency import run_in_new_loop
 from .figures import course_seconds, new_figure, time_label
 
 
-def peak_concurrency(
-    intervals: pd.DataFrame,
-    start: str = "start",
-    end: str = "end",
-    *,
-    again: Callable[[], pd.DataFrame] | None = None,
-    until: int | None = None,
-    tries: int = 3,
-) -> int:
+def peak_concurrency(intervals: pd.DataFrame, start: str = "start", end: str = "end") -> int:
     """The largest number of intervals open at the same moment (ends before starts on ties).
 
-    With ``again`` (a function that runs the work anew and returns its intervals), the highest peak
-    of up to ``tries`` runs, ``intervals`` the first, stopping once one reaches ``until``. On a busy
-    machine a call can start after another has ended, so one run can under-count a peak; it can
-    never over-count one, so a cap that does not hold still shows.
+    It reads one run's times. To prove that N calls ran at once, whatever the machine's load, hold them
+    at a gate (``pc.gate``); a fake model also counts its calls in flight exactly (``peak_in_flight``).
     """
-    if (again is None) != (until is None):
-        raise ValueError("again and until go together: the run to repeat and the peak to stop at")
-    if tries < 1:
-        raise ValueError(f"tries must be at least 1, got {tries}")
-    peak = int(in_flight(intervals, start, end)["in_flight"].max())
-    for _ in range(tries - 1 if again is not None else 0):
-        if peak >= until:
-            break
-        peak = max(peak, int(in_flight(again(), start, end)["in_flight"].max()))
-    return peak
+    return int(in_flight(intervals, start, end)["in_flight"].max())
 
 
 def calls_during(recorder: Any, run: Callable[[], object]) -> pd.DataFrame:
     """The calls ``recorder`` (a fake model, a ``BlockingIO``: anything with ``reset`` and ``call_log``)
     logged while ``run()`` ran, its log emptied first; a coroutine that ``run`` returns runs on a fresh
-    loop (``run_in_new_loop``). The rerun that ``peak_concurrency(again=...)`` takes."""
+    loop (``run_in_new_loop``)."""
     for method in ("reset", "call_log"):
         if not callable(getattr(recorder, method, None)):
             raise ValueError(f"recorder must have a {method}() method (a fake model or BlockingIO), got {recorder!r}")
