@@ -6,6 +6,7 @@ model has an explicit request timeout, so nothing can hang.
 """
 
 import asyncio
+import contextlib
 import gc
 import os
 import re
@@ -33,6 +34,7 @@ TEST_TIMEOUT = 15  # seconds, per test
 pytestmark = pytest.mark.timeout(TEST_TIMEOUT)  # fail, never hang (pytest-timeout)
 KEY = "test-key-do-not-print-3f9a"
 DELAY = 0.2  # the server's answer delay in the overlap tests, seconds
+GATHER = 10  # real seconds a request waits at a gate for the others (a gate opens as soon as they are all there)
 POOL = pc.default_pool_size()  # ThreadPoolExecutor's default max_workers in this Python
 
 
@@ -252,19 +254,23 @@ def test_sync_parallel_overlaps_at_the_server(real):
     model.invoke("warm up")  # opens the HTTP client's first connection
     real.delay = DELAY
     real.reset()
-    _, seconds = elapsed(parallel(model, 3).invoke, "hi")
-    assert real.peak_in_flight() == 3, intervals(real)
-    assert seconds < 0.6 * 3 * DELAY, intervals(real)  # well under the 3 delays of a sequence
+    with pc.gate(3, real, timeout=GATHER):  # the three requests wait at the server together
+        parallel(model, 3).invoke("hi")
+    assert real.peak_in_flight() == real.in_flight_counter.peak == 3, intervals(real)
+    pc.verify_timing(lambda: elapsed(parallel(model, 3).invoke, "hi")[1], at_most=0.6 * 3 * DELAY, expected=DELAY,
+                     what="three requests took", unit=" s")  # well under the 3 delays of a sequence
 
 
 def test_sync_parallel_is_capped_by_the_thread_pool_and_max_concurrency(real):
     real.delay = DELAY
     chain = parallel(pc.get_chat_model("echo"), POOL + 2)
-    chain.invoke("hi")
-    assert real.peak_in_flight() == POOL, intervals(real)  # the default pool's worker threads
+    with pc.gate(POOL, real, timeout=GATHER):  # the pool's worker threads all wait at the server ...
+        chain.invoke("hi")
+    assert real.peak_in_flight() == real.in_flight_counter.peak == POOL, intervals(real)  # ... and no more
     real.reset()
-    _, seconds = elapsed(parallel(pc.get_chat_model("echo"), 4).invoke, "hi", {"max_concurrency": 2})
-    assert real.peak_in_flight() == 2
+    with pc.gate(2, real, timeout=GATHER):
+        _, seconds = elapsed(parallel(pc.get_chat_model("echo"), 4).invoke, "hi", {"max_concurrency": 2})
+    assert real.peak_in_flight() == real.in_flight_counter.peak == 2
     assert seconds >= 2 * DELAY  # two waves of two
 
 
@@ -272,19 +278,23 @@ def test_async_parallel_overlaps_beyond_the_pool_and_ignores_max_concurrency(rea
     model = pc.get_chat_model("echo")
     chain = parallel(model, POOL + 2)
 
-    async def timed() -> float:
+    async def timed(gathered: int | None = None) -> float:
         await model.ainvoke("warm up")  # makes this event loop's HTTP client
         real.delay = DELAY
         real.reset()
-        with pc.Timer() as timer:
+        with contextlib.ExitStack() as stack, pc.Timer() as timer:
+            if gathered:
+                stack.enter_context(pc.gate(gathered, real, timeout=GATHER))
             await chain.ainvoke("hi")
         return timer.elapsed
 
-    seconds = asyncio.run(timed())
-    assert real.peak_in_flight() == POOL + 2, intervals(real)  # one asyncio task per branch, no thread pool
-    assert seconds < 0.6 * (POOL + 2) * DELAY, intervals(real)  # well under the delays of a sequence
+    asyncio.run(timed(gathered=POOL + 2))  # more requests wait at the server together than the pool has threads
+    assert real.peak_in_flight() == real.in_flight_counter.peak == POOL + 2, intervals(real)  # a task per branch
+    pc.verify_timing(lambda: asyncio.run(timed()), at_most=0.6 * (POOL + 2) * DELAY, expected=DELAY,
+                     what=f"{POOL + 2} requests took", unit=" s")  # well under the delays of a sequence
     real.reset()
-    asyncio.run(parallel(pc.get_chat_model("echo"), 4).ainvoke("hi", {"max_concurrency": 2}))
+    with pc.gate(4, real, timeout=GATHER):
+        asyncio.run(parallel(pc.get_chat_model("echo"), 4).ainvoke("hi", {"max_concurrency": 2}))
     assert real.peak_in_flight() == 4  # RunnableParallel.ainvoke gathers every branch at once
 
 
@@ -292,8 +302,9 @@ def test_a_burst_of_requests_is_served(real, environ):
     """40 connections at once: the listen backlog is raised above ThreadingHTTPServer's 5."""
     environ["COURSE_MAX_RETRIES"] = "0"  # a refused connection would fail, not be retried
     real.delay = DELAY
-    out = asyncio.run(parallel(pc.get_chat_model("echo"), 40).ainvoke("hi"))
-    assert len(out) == 40 and real.peak_in_flight() == 40
+    with pc.gate(40, real, timeout=GATHER):  # all 40 wait at the server together
+        out = asyncio.run(parallel(pc.get_chat_model("echo"), 40).ainvoke("hi"))
+    assert len(out) == 40 and real.peak_in_flight() == real.in_flight_counter.peak == 40
     assert OpenAIServer.request_queue_size >= 64
 
 
@@ -302,12 +313,13 @@ def test_streaming_through_a_parallel(real):
     chain = RunnableParallel(a=pc.get_chat_model("echo"), b=pc.get_chat_model("summary"))
     texts: dict[str, str] = {"a": "", "b": ""}
     order = []
-    for chunk in chain.stream("hi"):
-        ((key, message),) = chunk.items()
-        texts[key] += message.content
-        order.append(key)
+    with pc.gate(2, real, timeout=GATHER):  # the two streams are open at the server together
+        for chunk in chain.stream("hi"):
+            ((key, message),) = chunk.items()
+            texts[key] += message.content
+            order.append(key)
     assert all(text.startswith("Reply ") and text.endswith("prompts.") for text in texts.values())
-    assert all(r.stream for r in real.records()) and real.peak_in_flight() == 2
+    assert all(r.stream for r in real.records()) and real.peak_in_flight() == real.in_flight_counter.peak == 2
     assert len(order) > 10 and order != sorted(order)  # the two streams' chunks interleave
 
 
@@ -330,11 +342,18 @@ def test_async_streaming_through_a_parallel(real):
 
 
 def test_a_429_is_retried_after_retry_after(real):
-    real.enqueue(Step(429, retry_after=0.05), Step(429, retry_after=0.05))
-    message, seconds = elapsed(pc.get_chat_model("echo").invoke, "hi")
-    assert message.content.startswith("Reply 3 ")
-    assert [r.status for r in real.records()] == [429, 429, 200]
-    assert seconds < 0.35  # Retry-After (0.05 s) was honoured, not the 0.375-1 s backoff
+    def run() -> float:
+        real.reset()
+        real.enqueue(Step(429, retry_after=0.05), Step(429, retry_after=0.05))
+        message, seconds = elapsed(pc.get_chat_model("echo").invoke, "hi")
+        assert message.content.startswith("Reply ") and message.content.split()[1] == str(real.records()[-1].number)
+        assert [r.status for r in real.records()] == [429, 429, 200]
+        return seconds
+
+    first = run()
+    assert real.records()[-1].number == 3  # the third request answered
+    pc.verify_timing(run, first=first, at_most=0.35, expected=0.1, what="two retries took",
+                     unit=" s")  # Retry-After (0.05 s) was honoured, not the 0.375-1 s backoff
 
 
 def test_429_after_max_retries_raises_the_course_rate_limit_error(real):
@@ -381,25 +400,36 @@ def test_with_retry_on_the_course_error_works_in_real_mode(real, environ):
 
 def test_a_timeout_bounds_the_wait(real, environ):
     environ.update(COURSE_TIMEOUT="0.3", COURSE_MAX_RETRIES="0")
-    real.enqueue(Step(delay=10))
-    with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError) as raised:
-        pc.get_chat_model("echo").invoke("hi")
-    assert isinstance(raised.value, openai.APITimeoutError) and isinstance(raised.value, TimeoutError)
-    assert len(real.records()) == 1
-    assert timer.elapsed < 0.3 + 1.0  # the server would have taken 10 s
+
+    def run() -> float:
+        real.reset()
+        real.enqueue(Step(delay=10))
+        with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError) as raised:
+            pc.get_chat_model("echo").invoke("hi")
+        assert isinstance(raised.value, openai.APITimeoutError) and isinstance(raised.value, TimeoutError)
+        assert len(real.records()) == 1
+        return timer.elapsed
+
+    pc.verify_timing(run, at_most=0.3 + 1.0, expected=0.3, what="the timed-out call took",
+                     unit=" s")  # the server would have taken 10 s
 
 
 def test_a_timeout_is_retried_then_raised_in_bounded_time(real, environ):
     environ.update(COURSE_TIMEOUT="0.15", COURSE_MAX_RETRIES="1")
-    real.enqueue(Step(delay=10), Step(delay=10))
 
     async def call():
         return await pc.get_chat_model("echo").ainvoke("hi")
 
-    with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError):
-        asyncio.run(call())
-    assert len(real.records()) == 2
-    assert timer.elapsed < 2 * 0.15 + 1.0 + 1.0  # two timeouts, one backoff (<= 1 s), a margin
+    def run() -> float:
+        real.reset()
+        real.enqueue(Step(delay=10), Step(delay=10))
+        with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError):
+            asyncio.run(call())
+        assert len(real.records()) == 2
+        return timer.elapsed
+
+    pc.verify_timing(run, at_most=2 * 0.15 + 1.0 + 1.0, expected=2 * 0.15 + 0.5, what="two timeouts and a backoff took",
+                     unit=" s")  # two timeouts, one backoff (<= 1 s), a margin
 
 
 # -- event loops ------------------------------------------------------------------------------------
@@ -460,7 +490,7 @@ def test_server_log_and_routes(server):
         urllib.request.urlopen(request, timeout=5)
     assert raised.value.code == 404
     with pc.Timer() as timer:  # the server notes the finish just after the client has read the answer
-        while server.records()[0].finish is None and timer.elapsed < 2:
+        while server.records()[0].finish is None and timer.elapsed < 30:
             threading.Event().wait(0.01)
     (record,) = server.records()
     assert record.status == 404 and record.finish >= record.arrival and not record.authorized
@@ -532,7 +562,8 @@ def test_a_provider_ignores_the_course_hints(real, environ):
     _, seconds = elapsed(model.invoke, "one two three")
     (record,) = real.records()
     assert float(record.headers["X-Course-Delay"]) == pytest.approx(5.0)  # sent, and ignored:
-    assert seconds < 1.0, intervals(real)
+    pc.verify_timing(lambda: elapsed(model.invoke, "one two three")[1], first=seconds, at_most=1.0,
+                     expected=0.06, what="the call took", unit=" s")
 
 
 def test_a_provider_draws_from_its_seed():
