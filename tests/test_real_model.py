@@ -10,7 +10,6 @@ import contextlib
 import gc
 import os
 import re
-import subprocess
 import threading
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableParallel
 from langchain_openai import ChatOpenAI
 from openai_server import OpenAIServer, Step
-from support import elapsed
+from support import elapsed, make_plan
 
 import parallel_course as pc
 from parallel_course import envfile, models
@@ -522,18 +521,23 @@ def test_key_leak_plugin_fails_a_cell_that_prints_the_key(environ):
     assert done.value.value.outcome == "passed"
 
 
-def planned_real_runs(target: str) -> list[tuple[str, str, list[str]]]:
-    """(seed, latency range, notebooks) of every provider-like server run ``make -n target`` would start."""
-    out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+# `make -n test` as every test below reads it (one run per session, shared: support.make_plan); the browser's
+# session planned too, as on a machine with Chromium
+MAKE_TEST = ("test", "BROWSER=/usr/bin/chromium")
+MAKE_TIMEOUT = 600  # seconds: a `make -n` that scans every solution takes seconds, a minute on a crowded machine
+
+
+def planned_real_runs(*args: str) -> list[tuple[str, str, list[str]]]:
+    """(seed, latency range, notebooks) of every provider-like server run ``make -n *args`` would start."""
     runs = []
-    for command in out.replace("\\\n", " ").splitlines():
+    for command in make_plan(*args).splitlines():
         match = re.search(r"openai_server\.py --seed (\S+) --latency (\S+) -- (.*)", command)
         if match:
             runs.append((match[1], match[2], re.findall(r"notebooks/\S+\.ipynb", match[3])))
     return runs
 
 
-@pytest.mark.timeout(120)  # two `make -n` runs that each scan every solution: seconds, more on a busy machine
+@pytest.mark.timeout(MAKE_TIMEOUT)  # two `make -n` runs, the matrix's scanning every solution six times
 def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
     from real_calls import real_model_notebooks
 
@@ -543,7 +547,7 @@ def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
     assert len({seed for seed, _, _ in matrix}) == 3 and len({latency for _, latency, _ in matrix}) == 2
     assert all(openai_server.latency_range(latency) for _, latency, _ in matrix)
     assert all(sorted(notebooks) == scanned for _, _, notebooks in matrix)
-    (one,) = planned_real_runs("test")  # make test: the matrix's first pair, the same at every commit
+    (one,) = planned_real_runs(*MAKE_TEST)  # make test: the matrix's first pair, the same at every commit
     assert one == matrix[0]
     assert "make test-real-matrix" in (ROOT / ".ci" / "run").read_text().splitlines()
 
@@ -665,25 +669,18 @@ def test_the_scan_agrees_with_the_measured_calls():
 
 def planned_workers(*settings: str) -> dict[str, int]:
     """{session: pytest-xdist workers} of what ``make -n test`` would start with ``settings``."""
-    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JOBS", "REAL_JOBS")  # a make that runs this test passes them
-    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
-    command = ["make", "-n", "test", *settings]
-    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env=quiet)
     workers = {}
-    for command in out.stdout.replace("\\\n", " ").splitlines():
+    for command in make_plan(*MAKE_TEST, *settings).splitlines():
         if "--nbval" in command and (match := re.search(r" -n (\d+) ", command)):  # the notebook sessions
             workers["real" if "openai_server" in command else "notebooks"] = int(match[1])
     return workers
 
 
+@pytest.mark.timeout(MAKE_TIMEOUT)
 def test_make_test_runs_every_test_file_in_one_session():
     """The unit, notebook, real-model and end-to-end sessions share no test file, and lose none."""
-    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
-    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
-    out = subprocess.run(["make", "-n", "test", "BROWSER=/usr/bin/chromium"], cwd=ROOT, capture_output=True,
-                         text=True, check=True, env=quiet).stdout.replace("\\\n", " ")
     sessions = []
-    for command in out.splitlines():
+    for command in make_plan(*MAKE_TEST).splitlines():
         if "bin/pytest" in command:
             words = command.split()
             ignored = [w.split("=", 1)[1] for w in words if w.startswith("--ignore=")]
@@ -697,9 +694,10 @@ def test_make_test_runs_every_test_file_in_one_session():
         assert len(runs) == 1, (name, runs)
 
 
+@pytest.mark.timeout(MAKE_TIMEOUT)
 def test_make_test_sizes_its_workers_to_the_machine():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     # a worker a core for the offline notebooks, and a real-model one a core beside them (they wait on the server)
     assert planned_workers() == {"notebooks": cores, "real": cores}
-    assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"notebooks": 1, "real": 1}  # a crowded machine
-    assert planned_workers("JOBS=8")["notebooks"] == 8
+    # each size obeyed on its own, in one plan: JOBS above the cores (not capped), REAL_JOBS=1 (a crowded machine)
+    assert planned_workers("JOBS=8", "REAL_JOBS=1") == {"notebooks": 8, "real": 1}
