@@ -21,17 +21,32 @@ def calm(**settings) -> pc.SimulatedProvider:
 
 
 def arrive_together(provider: pc.SimulatedProvider, calls: int) -> pc.SimulatedProvider:
-    """Hold each of ``calls`` sync calls just after the provider admits or refuses it, until all have been decided:
-    the admitted ones are still in flight when the last arrives, whatever the machine's load."""
-    decided, admit = threading.Barrier(calls, timeout=30), provider.admit
+    """Keep the provider's admitted calls in flight (their releases deferred) until ``calls`` calls have been
+    admitted or refused: every one of them arrives while the earlier ones are in flight, whatever the machine's
+    load. Sync and async alike: nothing waits, a release is only put off. ``del provider.admit, provider.release``
+    ends it."""
+    lock, admit, release = threading.Lock(), provider.admit, provider.release
+    decided, deferred = 0, []
 
-    def admit_then_wait(prompt: str) -> int:
+    def admit_counted(*args, **kwargs):
+        nonlocal decided
         try:
-            return admit(prompt)
+            return admit(*args, **kwargs)
         finally:
-            decided.wait()
+            with lock:
+                decided += 1
+                due = deferred[:] if decided == calls else []
+            for later in due:
+                release(*later[0], **later[1])
 
-    provider.admit = admit_then_wait
+    def release_when_all_decided(*args, **kwargs):
+        with lock:
+            if decided < calls:
+                deferred.append((args, kwargs))
+                return None
+        return release(*args, **kwargs)
+
+    provider.admit, provider.release = admit_counted, release_when_all_decided
     return provider
 
 
@@ -69,7 +84,7 @@ def test_bad_parameters_name_the_parameter(setting):
 def test_more_requests_than_the_cap_are_refused_with_a_retry_after_and_counted():
     provider = arrive_together(calm(max_in_flight=3, latency=0.3), 5)
     answers = provider.chat_model().batch(prompts(5), config={"max_concurrency": 5}, return_exceptions=True)
-    del provider.admit  # no more holding
+    del provider.admit, provider.release  # no more holding
     refused = [a for a in answers if isinstance(a, pc.RateLimitError)]
     stats = provider.stats()
     assert len(refused) == stats["rejected"] == 2 and stats["ok"] == 3
@@ -107,7 +122,7 @@ def test_a_paced_client_stays_under_the_rate_and_its_peak_rate_says_so():
 
 
 def test_async_calls_are_admitted_and_counted_the_same_way():
-    provider = calm(max_in_flight=2, latency=0.2)
+    provider = arrive_together(calm(max_in_flight=2, latency=0.2), 4)
     answers = asyncio.run(provider.chat_model().abatch(prompts(4), return_exceptions=True))
     assert sum(isinstance(a, pc.RateLimitError) for a in answers) == provider.stats()["rejected"] == 2
     assert provider.stats()["peak_in_flight"] == 3
