@@ -23,7 +23,7 @@ def test_calls_timeline_rows_labels_and_origin(make_fake):
     assert frame["start"].min() == 0.0
     assert frame["start"].is_monotonic_increasing
     assert (frame["duration"] >= 0.2 * 0.9).all()
-    assert pc.peak_concurrency(frame) == 4
+    assert pc.peak_concurrency(frame) == fast.peak_in_flight + slow.peak_in_flight == 4
     assert set(frame["status"]) == {"ok"}
     assert len(pc.plot_timeline(frame).axes[0].patches) == 4  # one bar per call
 

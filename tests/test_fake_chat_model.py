@@ -155,8 +155,9 @@ def test_sync_calls_run_in_worker_threads_async_calls_on_the_loop(make_fake):
         return set(model.call_log()["thread"])
 
     assert all(name.startswith("ThreadPoolExecutor") for name in threads())
-    with pc.gate(4, model):  # four calls inside at once: four threads, one each
+    with pc.gate(4, model) as gate:  # four calls inside at once: four threads, one each
         assert len(threads()) == 4
+    assert gate.opened and model.peak_in_flight == 4
     model.reset()
     asyncio.run(RunnableParallel(four_branches(model)).ainvoke("q"))
     assert set(model.call_log()["thread"]) == {"MainThread"}
