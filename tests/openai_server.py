@@ -21,7 +21,9 @@ no network and no key. It behaves in one of two ways:
   against a delay it chose, which a random provider could not show.
 
 Both keep **a request log**: every request's arrival and finish (``server.records()``),
-so a test counts requests in flight (``server.peak_in_flight()``).
+so a test counts requests in flight (``server.peak_in_flight()``). Like the course's fakes, it
+counts the completions in flight exactly (``in_flight_counter``), so ``with pc.gate(n, server): ...``
+holds each completion, before its delay, until ``n`` of them wait at the server together.
 
 Python's ``ThreadingHTTPServer`` listens with a backlog of 5: under a burst of parallel
 requests the kernel refuses connections. ``request_queue_size`` is raised here.
@@ -68,6 +70,7 @@ from typing import Any
 import pandas as pd
 
 from parallel_course.fake_chat_model import split_tokens
+from parallel_course.inflight import InFlight
 from parallel_course.intervals import peak_concurrency
 from parallel_course.models import DELAY_HEADER, TOKEN_DELAY_HEADER
 
@@ -222,6 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         record = server._arrive(self, body or {})
+        entered = False
         try:
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 record.status = 404
@@ -246,6 +250,11 @@ class _Handler(BaseHTTPRequestHandler):
                 default_delay, default_token_delay = server.delay, server.token_delay
             delay = step.delay if step.delay is not None else default_delay
             token_delay = step.token_delay if step.token_delay is not None else default_token_delay
+            with server._lock:
+                server.in_flight_counter.enter()
+                entered, gate = True, server.in_flight_counter.gate
+            if gate:
+                gate.wait()
             if step.status != 200:
                 server._wait(delay)
                 record.status = step.status
@@ -263,6 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
             record.status = 499  # the client went away (e.g. it timed out) before the answer
             self.close_connection = True
         finally:
+            if entered:
+                with server._lock:
+                    server.in_flight_counter.leave()
             server._finish(record)
 
     # -- responses -----------------------------------------------------------------------
@@ -367,6 +379,7 @@ class OpenAIServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._steps: deque[Step] = deque()
         self._records: list[RequestRecord] = []
+        self.in_flight_counter = InFlight()  # completions in flight; pc.gate holds them through it
         self._numbers = itertools.count(1)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -418,6 +431,7 @@ class OpenAIServer(ThreadingHTTPServer):
         with self._lock:
             self._steps.clear()
             self._records.clear()
+            self.in_flight_counter.reset()
 
     def records(self) -> list[RequestRecord]:
         """A copy of the request log, in order of arrival."""

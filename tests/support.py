@@ -1,16 +1,19 @@
-"""What the helper package's unit tests share: reviews, a latency, and how to time on a busy machine.
+"""What the unit tests share: reviews, a latency, a stopwatch for one call, and what ``make -n`` plans.
 
-Load only ever adds time. So a test measures a few runs and asserts once: an upper bound on the
-fastest run (``fastest``), a lower bound on the most overlap or ticks any run reached (``most``).
-A truly slow or serial implementation fails every run; a busy machine rarely spoils them all.
+A claim about "at once" is proven with ``pc.gate`` and the exact ``peak_in_flight``, a claim
+about speed with ``pc.verify_timing`` (CONTRIBUTING.md, "How to write a claim").
 """
 
+import functools
+import os
+import subprocess
 import time
-from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # The fake latency most timing tests use, in seconds (the time scale is 1.0).
 LATENCY = 0.1
-RUNS = 3
 
 POSITIVE_REVIEW = (
     "Great little kettle. It boils fast, the handle is comfortable and it looks beautiful "
@@ -30,11 +33,21 @@ def elapsed(func, *args, **kwargs) -> tuple[object, float]:
     return result, time.perf_counter() - start
 
 
-def fastest(measure: Callable[[], float], runs: int = RUNS) -> float:
-    """The smallest of ``runs`` measurements (build what a run counts inside ``measure``)."""
-    return min(measure() for _ in range(runs))
+
+# What a make that runs the tests passes down, and the sizes a caller may have set: a plan is read as
+# `make` alone would make it on this machine.
+MAKE_INHERITED = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JOBS", "REAL_JOBS")
 
 
-def most(measure: Callable[[], float], runs: int = RUNS) -> float:
-    """The largest of ``runs`` measurements: the most overlap, ticks or threads any run reached."""
-    return max(measure() for _ in range(runs))
+@functools.cache
+def make_plan(*args: str) -> str:
+    """The commands ``make -n *args`` would run, continuation lines joined.
+
+    Run once per argument list in a pytest process, and shared by the tests that read it: a ``make -n``
+    that scans every solution takes seconds, more on a busy machine. No timeout of its own: the tests
+    that call it carry a generous pytest-timeout.
+    """
+    quiet = {k: v for k, v in os.environ.items() if k not in MAKE_INHERITED}
+    done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, env=quiet)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.replace("\\\n", " ")

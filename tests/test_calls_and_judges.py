@@ -13,9 +13,9 @@ pytestmark = pytest.mark.usefixtures("real_time")
 
 
 def test_calls_timeline_rows_labels_and_origin(make_fake):
-    # latencies long against thread start-up on a busy machine, so all four calls overlap
     fast, slow = make_fake(name="fast", latency=0.2), make_fake(name="slow", latency=0.3)
-    RunnableParallel(a=fast, b=slow).batch(["x", "y"])
+    with pc.gate(4, fast, slow):  # all four calls wait together: they overlap, whatever the load
+        RunnableParallel(a=fast, b=slow).batch(["x", "y"])
     frame = calls_timeline(fast, slow)
     assert list(frame.columns) == TIMELINE_COLUMNS
     assert len(frame) == 4
@@ -23,7 +23,7 @@ def test_calls_timeline_rows_labels_and_origin(make_fake):
     assert frame["start"].min() == 0.0
     assert frame["start"].is_monotonic_increasing
     assert (frame["duration"] >= 0.2 * 0.9).all()
-    assert pc.peak_concurrency(frame) == 4
+    assert pc.peak_concurrency(frame) == fast.peak_in_flight + slow.peak_in_flight == 4
     assert set(frame["status"]) == {"ok"}
     assert len(pc.plot_timeline(frame).axes[0].patches) == 4  # one bar per call
 

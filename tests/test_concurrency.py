@@ -11,8 +11,9 @@ import pytest
 from langchain_core.runnables import RunnableLambda, RunnableParallel
 from langchain_core.runnables.config import get_executor_for_config
 from matplotlib.figure import Figure
-from support import LATENCY, elapsed, fastest, most
+from support import LATENCY, elapsed
 
+import parallel_course as pc
 from parallel_course.concurrency import (
     LOG_COLUMNS,
     BlockingIO,
@@ -70,8 +71,9 @@ def test_blocking_io_waits_returns_and_logs():
     assert log.loc[0, "name"] == "crm"
     assert log.loc[0, "thread"] == threading.current_thread().name
     assert log.loc[0, "duration"] >= LATENCY
-    assert fastest(lambda: elapsed(tool, "ticket")[1]) < LATENCY + 0.05
-    assert tool.call_log()["duration"].min() < LATENCY + 0.05
+    pc.verify_timing(lambda: elapsed(tool, "ticket")[1], first=seconds, at_most=LATENCY + 0.05, expected=LATENCY,
+                     what="the call took", unit=" s")
+    assert tool.call_log()["duration"].min() < LATENCY + 0.05  # the logged duration of the run that counted
 
 
 def test_blocking_io_respond_computes_the_answer():
@@ -93,14 +95,17 @@ def test_blocking_io_logs_a_failing_call_and_reset_forgets():
 
 
 def test_blocking_io_holds_a_thread_so_sync_branches_overlap():
-    def run() -> BlockingIO:
-        tool = BlockingIO(LATENCY, name="nap")
+    def run(tool: BlockingIO) -> BlockingIO:
         assert RunnableParallel(a=tool, b=tool, c=tool).invoke("x") == {"a": "x", "b": "x", "c": "x"}
         return tool
 
-    assert fastest(lambda: elapsed(run)[1]) < 2 * LATENCY
-    assert most(lambda: peak_concurrency(run().call_log())) == 3
-    assert most(lambda: run().call_log()["thread"].nunique()) == 3
+    tool = BlockingIO(LATENCY, name="nap")
+    with pc.gate(3, tool):  # the three calls wait together, each holding its thread
+        log = run(tool).call_log()
+    assert peak_concurrency(log) == tool.peak_in_flight == 3
+    assert log["thread"].nunique() == 3
+    pc.verify_timing(lambda: elapsed(run, BlockingIO(LATENCY, name="nap"))[1], at_most=2 * LATENCY,
+                     expected=LATENCY, what="three overlapping calls took", unit=" s")
 
 
 def test_blocking_io_blocks_inside_async_def_but_not_as_a_lambda():
@@ -111,12 +116,13 @@ def test_blocking_io_blocks_inside_async_def_but_not_as_a_lambda():
 
     async def both():
         await RunnableParallel(a=RunnableLambda(blocking), b=RunnableLambda(blocking)).ainvoke("x")
-        blocked = peak_concurrency(tool.call_log())
+        blocked = (peak_concurrency(tool.call_log()), tool.peak_in_flight)
         tool.reset()
-        await RunnableParallel(a=tool, b=tool).ainvoke("x")  # sync: sent to the default executor
-        return blocked, peak_concurrency(tool.call_log())
+        with pc.gate(2, tool):  # the two calls wait together in two executor threads
+            await RunnableParallel(a=tool, b=tool).ainvoke("x")  # sync: sent to the default executor
+        return blocked, (peak_concurrency(tool.call_log()), tool.peak_in_flight)
 
-    assert asyncio.run(both()) == (1, 2)
+    assert asyncio.run(both()) == ((1, 1), (2, 2))  # the loop held: one at a time, exactly
 
 
 def test_blocking_io_is_named_after_its_name():
@@ -188,8 +194,10 @@ def test_loop_watch_sees_a_blocking_call_and_a_free_loop():
     blocked, free = asyncio.run(watch(True)), asyncio.run(watch(False))
     assert blocked.max_gap >= LATENCY
     assert free.ticks[0] == 0.0 and free.ticks == sorted(free.ticks)
-    assert fastest(lambda: asyncio.run(watch(False)).max_gap) < LATENCY / 2
-    assert most(lambda: len(asyncio.run(watch(False)).ticks)) > len(blocked.ticks)
+    pc.verify_timing(lambda: asyncio.run(watch(False)).max_gap, first=free.max_gap, at_most=LATENCY / 2,
+                     expected=0.002, what="the free loop's longest gap", unit=" s")
+    pc.verify_timing(lambda: len(asyncio.run(watch(False)).ticks), first=len(free.ticks),
+                     at_least=len(blocked.ticks) + 1, what="ticks of the free loop")  # more than the blocked one's
 
 
 def test_loop_watch_before_use_and_bad_interval():

@@ -9,8 +9,9 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableLambda, RunnableParallel
-from support import LATENCY, NEGATIVE_REVIEW, NEUTRAL_REVIEW, POSITIVE_REVIEW, elapsed, fastest, most
+from support import LATENCY, NEGATIVE_REVIEW, NEUTRAL_REVIEW, POSITIVE_REVIEW, elapsed
 
+import parallel_course as pc
 from parallel_course import (
     RateLimitError,
     ServerError,
@@ -39,7 +40,8 @@ def test_invoke_waits_the_latency(make_fake):
     model = make_fake(latency=LATENCY, respond="hi")
     message, seconds = elapsed(model.invoke, "hello")
     assert message.content == "hi" and seconds >= LATENCY
-    assert fastest(lambda: elapsed(model.invoke, "hello")[1]) < 1.9 * LATENCY  # waited once, not twice
+    pc.verify_timing(lambda: elapsed(model.invoke, "hello")[1], first=seconds, at_most=1.9 * LATENCY,
+                     expected=LATENCY, what="one call took", unit=" s")  # waited once, not twice
 
 
 def test_sync_parallel_of_four_takes_one_latency_and_sequential_four(make_fake):
@@ -47,14 +49,17 @@ def test_sync_parallel_of_four_takes_one_latency_and_sequential_four(make_fake):
     model = make_fake(latency=latency)
     RunnableParallel(four_branches(make_fake())).invoke("warm-up")  # thread pool, imports
 
-    out = RunnableParallel(four_branches(model)).invoke("q")
-    assert set(out) == {"a", "b", "c", "d"}
-    parallel_seconds = fastest(lambda: elapsed(RunnableParallel(four_branches(model)).invoke, "q")[1])
-    assert parallel_seconds < 1.5 * latency
+    with pc.gate(4, model):  # the four calls wait together: they run at once
+        out = RunnableParallel(four_branches(model)).invoke("q")
+    assert set(out) == {"a", "b", "c", "d"} and model.peak_in_flight == 4
+    parallel_seconds = pc.verify_timing(lambda: elapsed(RunnableParallel(four_branches(model)).invoke, "q")[1],
+                                        at_most=1.5 * latency, expected=latency, what="parallel of four took",
+                                        unit=" s")
+    model.reset()
     out, sequential_seconds = elapsed(sequential(four_branches(model)).invoke, "q")
-    assert set(out) == {"a", "b", "c", "d"}
-    assert sequential_seconds >= 0.95 * 4 * latency
-    assert sequential_seconds / parallel_seconds >= 2.5
+    assert set(out) == {"a", "b", "c", "d"} and model.peak_in_flight == 1
+    assert sequential_seconds >= 0.95 * 4 * latency  # four latencies one after another: load only adds
+    assert sequential_seconds / parallel_seconds >= 2.5  # follows from the two bounds: 0.76 s / 0.3 s
 
 
 def test_async_parallel_of_four_takes_one_latency_and_sequential_four(make_fake):
@@ -68,11 +73,17 @@ def test_async_parallel_of_four_takes_one_latency_and_sequential_four(make_fake)
         return time.perf_counter() - start
 
     asyncio.run(timed(RunnableParallel(four_branches(make_fake()))))  # warm-up
-    parallel_seconds = fastest(lambda: asyncio.run(timed(RunnableParallel(four_branches(model)))))
-    assert parallel_seconds < 1.5 * latency
+    with pc.gate(4, model):  # the four calls wait together on the loop: they run at once
+        asyncio.run(timed(RunnableParallel(four_branches(model))))
+    assert model.peak_in_flight == 4
+    parallel_seconds = pc.verify_timing(lambda: asyncio.run(timed(RunnableParallel(four_branches(model)))),
+                                        at_most=1.5 * latency, expected=latency, what="async parallel of four took",
+                                        unit=" s")
+    model.reset()
     sequential_seconds = asyncio.run(timed(sequential(four_branches(model))))
-    assert sequential_seconds >= 0.95 * 4 * latency
-    assert sequential_seconds / parallel_seconds >= 2.5
+    assert model.peak_in_flight == 1
+    assert sequential_seconds >= 0.95 * 4 * latency  # four latencies one after another: load only adds
+    assert sequential_seconds / parallel_seconds >= 2.5  # follows from the two bounds: 0.76 s / 0.3 s
     assert set(model.call_log()["mode"]) == {"async"}
 
 
@@ -96,20 +107,43 @@ async def _count_ticks_while(awaitable) -> int:
     return ticks
 
 
+async def _ran_during(awaitable, recorder) -> bool:
+    """Whether another task of the loop ran while ``recorder`` (a fake, ``BlockingIO``) had a call in flight."""
+    seen = False
+
+    async def watcher() -> None:
+        nonlocal seen
+        while not call.done():
+            seen |= recorder.in_flight_counter.now > 0  # this task runs only when the loop is free
+            await asyncio.sleep(0)
+
+    call = asyncio.ensure_future(awaitable)
+    await asyncio.gather(call, watcher())
+    return seen
+
+
 def test_async_fake_does_not_block_the_event_loop(make_fake):
     model = make_fake(latency=0.2)
-
+    assert asyncio.run(_ran_during(model.ainvoke("hello"), model))  # exact: the loop ran during the call
+    model.reset()
     # 0.2 s / 5 ms = 40 ticks at best; a blocked loop gets none.
-    assert most(lambda: asyncio.run(_count_ticks_while(model.ainvoke("hello")))) >= 10
+    pc.verify_timing(lambda: asyncio.run(_count_ticks_while(model.ainvoke("hello"))), at_least=10, expected=40,
+                     what="ticks during the call")
 
 
 def test_tick_counter_detects_a_blocked_loop():
-    """Control for the test above: a coroutine that blocks the loop lets no tick through."""
+    """Control for the test above: a coroutine that blocks the loop lets no tick through, nor any task run."""
 
     async def blocking() -> None:
         time.sleep(0.1)
 
     assert asyncio.run(_count_ticks_while(blocking())) <= 1
+    tool = pc.BlockingIO(0.1)
+
+    async def blocking_call() -> None:
+        tool("x")
+
+    assert not asyncio.run(_ran_during(blocking_call(), tool))
 
 
 def test_sync_calls_run_in_worker_threads_async_calls_on_the_loop(make_fake):
@@ -121,7 +155,9 @@ def test_sync_calls_run_in_worker_threads_async_calls_on_the_loop(make_fake):
         return set(model.call_log()["thread"])
 
     assert all(name.startswith("ThreadPoolExecutor") for name in threads())
-    assert most(lambda: len(threads())) == 4  # one thread each (a late thread may reuse a finished one)
+    with pc.gate(4, model) as gate:  # four calls inside at once: four threads, one each
+        assert len(threads()) == 4
+    assert gate.opened and model.peak_in_flight == 4
     model.reset()
     asyncio.run(RunnableParallel(four_branches(model)).ainvoke("q"))
     assert set(model.call_log()["thread"]) == {"MainThread"}
@@ -183,15 +219,27 @@ def test_token_delay_spreads_the_stream_over_latency_plus_token_gaps(make_fake):
     def gaps(run: list[float]) -> list[float]:
         return sorted(later - earlier for earlier, later in zip(run, run[1:], strict=False))
 
-    runs = [arrivals() for _ in range(3)]
-    for run in runs:  # lower bounds hold on every run: load only adds time
+    def run() -> list[float]:  # lower bounds hold on every run: load only adds time
+        run = arrivals()
         assert len(run) == 5 and run[0] >= latency and run[-1] >= expected
         assert gaps(run)[0] >= 0.9 * token_delay
-    assert min(run[0] for run in runs) < (latency + expected) / 2  # first token after the latency only
-    assert min(run[-1] for run in runs) < expected + 2 * token_delay  # not each delay twice
-    assert min((gaps(run)[1] + gaps(run)[2]) / 2 for run in runs) < 1.5 * token_delay  # median gap: one delay
-    assert elapsed(model.invoke, "x")[1] >= expected  # invoke waits the same total time
-    assert fastest(lambda: elapsed(model.invoke, "x")[1]) < expected + 2 * token_delay
+        return run
+
+    first = run()
+    pc.verify_timing(lambda: run()[0], first=first[0], at_most=(latency + expected) / 2, expected=latency,
+                     what="first token after", unit=" s")  # after the latency only
+    pc.verify_timing(lambda: run()[-1], first=first[-1], at_most=expected + 2 * token_delay, expected=expected,
+                     what="last token after", unit=" s")  # not each delay twice
+
+    def median_gap(run: list[float]) -> float:
+        return (gaps(run)[1] + gaps(run)[2]) / 2
+
+    pc.verify_timing(lambda: median_gap(run()), first=median_gap(first), at_most=1.5 * token_delay,
+                     expected=token_delay, what="median gap", unit=" s")  # one delay
+    invoked = elapsed(model.invoke, "x")[1]
+    assert invoked >= expected  # invoke waits the same total time
+    pc.verify_timing(lambda: elapsed(model.invoke, "x")[1], first=invoked, at_most=expected + 2 * token_delay,
+                     expected=expected, what="invoke took", unit=" s")
 
 
 # -- answers -------------------------------------------------------------------------
@@ -298,7 +346,8 @@ def test_call_log_records_start_end_thread_mode_and_status(make_fake):
 
     log = run()
     assert (log["duration"] >= 0.05).all()
-    assert fastest(lambda: run()["duration"].max()) < 0.15
+    pc.verify_timing(lambda: run()["duration"].max(), first=log["duration"].max(), at_most=0.15, expected=0.05,
+                     what="the longest call took", unit=" s")
     assert list(log.columns) == ["model", "start", "end", "thread", "mode", "status", "prompt", "duration"]
     assert list(log["prompt"]) == ["first", "second", "third", "fourth"]
     assert list(log["status"]) == ["error", "ok", "ok", "ok"]
@@ -368,7 +417,7 @@ def test_jitter_is_seeded_bounded_and_really_waited(make_fake):
         assert min(late) >= 0  # each call waited at least its own seeded time
         return max(late)
 
-    assert fastest(overshoot) < 0.1
+    pc.verify_timing(overshoot, at_most=0.1, expected=0.0, what="the slowest call overshot its wait by", unit=" s")
 
 
 # -- composition with LangChain ------------------------------------------------------
@@ -458,8 +507,8 @@ def test_rate_limiter_spaces_out_calls(make_fake):
     _, seconds = elapsed(lambda: [limited.invoke(f"x{i}") for i in range(4)])
     assert seconds >= 3 / 20 * 0.9  # 4 calls at 20 per second: at least 3 gaps of 50 ms
     free = make_fake()
-    _, seconds = elapsed(lambda: [free.invoke(f"x{i}") for i in range(4)])
-    assert seconds < 0.1
+    pc.verify_timing(lambda: elapsed(lambda: [free.invoke(f"x{i}") for i in range(4)])[1], at_most=0.1,
+                     what="4 unlimited calls took", unit=" s")
 
 
 def limited_parallel_run(make_fake) -> tuple[dict, float, float]:
@@ -475,10 +524,8 @@ def test_rate_limiter_caps_a_parallel_run(make_fake):
     out, seconds, span = limited_parallel_run(make_fake)
     assert all(isinstance(message, AIMessage) for message in out.values())
     assert seconds >= 3 / 20 * 0.9
-    spans = [span]
-    while spans[-1] < 3 / 20 * 0.9 and len(spans) < 3:  # a busy machine can stamp the first start late: two more
-        spans.append(limited_parallel_run(make_fake)[2])
-    assert max(spans) >= 3 / 20 * 0.9, spans  # at least 3 gaps of 50 ms between the starts
+    pc.verify_timing(lambda: limited_parallel_run(make_fake)[2], first=span, at_least=3 / 20 * 0.9,
+                     expected=3 / 20, what="the starts spanned", unit=" s")  # at least 3 gaps of 50 ms
 
 
 def test_usage_is_counted_by_langchains_usage_callback(make_fake):

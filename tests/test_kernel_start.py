@@ -79,14 +79,18 @@ def test_a_warm_kernels_output_goes_where_the_launch_says(tmp_path):
 def test_a_warm_kernel_is_interrupted_and_killed_like_any_kernel(tmp_path):
     km, kc, _ = started(tmp_path, dict(os.environ))
     try:
-        msg_id = kc.execute("import time\ntime.sleep(60)")
-        time.sleep(0.5)
+        msg_id = kc.execute("import time\nprint('asleep', flush=True)\ntime.sleep(60)")
+        while True:  # interrupt once the cell runs (event order, not a guessed half second)
+            msg = kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+                assert "asleep" in msg["content"]["text"]
+                break
         km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=10)
+        reply = kc.get_shell_msg(timeout=60)
         assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["ename"] == "KeyboardInterrupt"
         pid = km.provisioner.pid
         km.provisioner.process.send_signal(signal.SIGKILL)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while km.is_alive() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not km.is_alive() and not os.path.exists(f"/proc/{pid}")

@@ -9,6 +9,7 @@ from langchain_core.runnables import RunnableLambda, RunnableParallel
 from langchain_core.runnables.utils import AddableDict
 from matplotlib.figure import Figure
 
+import parallel_course as pc
 from parallel_course import RateLimitError, fail_always
 from parallel_course.observe import (
     RUN_COLUMNS,
@@ -90,12 +91,12 @@ def test_chunk_key_and_text():
 
 
 def test_record_stream_merges_like_invoke(make_fake):
-    par = RunnableParallel(
-        slow=chain(make_fake(respond="one two three four", latency=0.02, token_delay=0.02)),
-        fast=chain(make_fake(respond="alpha beta gamma delta", latency=0.03, token_delay=0.02)),
-        whole=RunnableLambda(lambda x: len(x["text"])),
-    )
-    merged, chunks = record_stream(par, {"text": "hi"})
+    slow = make_fake(respond="one two three four", latency=0.02, token_delay=0.02)
+    fast = make_fake(respond="alpha beta gamma delta", latency=0.03, token_delay=0.02)
+    par = RunnableParallel(slow=chain(slow), fast=chain(fast), whole=RunnableLambda(lambda x: len(x["text"])))
+    with pc.gate(2, slow, fast) as gate:  # the two streams start together, then their tokens alternate 10 ms apart
+        merged, chunks = record_stream(par, {"text": "hi"})
+    assert gate.opened
     assert list(chunks.columns) == STREAM_COLUMNS
     assert merged == par.invoke({"text": "hi"})
     assert set(chunks["key"]) == {"slow", "fast", "whole"}

@@ -1,6 +1,7 @@
 """The simulated provider: the limits it enforces and counts, its failures and tails, tokens and cost; the desk."""
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -17,6 +18,36 @@ QUIET = {"error_probability": 0.0, "tail_probability": 0.0, "broken_probability"
 
 def calm(**settings) -> pc.SimulatedProvider:
     return pc.SimulatedProvider(**{**QUIET, "latency": 0.05, **settings})
+
+
+def arrive_together(provider: pc.SimulatedProvider, calls: int) -> pc.SimulatedProvider:
+    """Keep the provider's admitted calls in flight (their releases deferred) until ``calls`` calls have been
+    admitted or refused: every one of them arrives while the earlier ones are in flight, whatever the machine's
+    load. Sync and async alike: nothing waits, a release is only put off. ``del provider.admit, provider.release``
+    ends it."""
+    lock, admit, release = threading.Lock(), provider.admit, provider.release
+    decided, deferred = 0, []
+
+    def admit_counted(*args, **kwargs):
+        nonlocal decided
+        try:
+            return admit(*args, **kwargs)
+        finally:
+            with lock:
+                decided += 1
+                due = deferred[:] if decided == calls else []
+            for later in due:
+                release(*later[0], **later[1])
+
+    def release_when_all_decided(*args, **kwargs):
+        with lock:
+            if decided < calls:
+                deferred.append((args, kwargs))
+                return None
+        return release(*args, **kwargs)
+
+    provider.admit, provider.release = admit_counted, release_when_all_decided
+    return provider
 
 
 def prompts(n: int) -> list[str]:
@@ -51,8 +82,9 @@ def test_bad_parameters_name_the_parameter(setting):
 
 
 def test_more_requests_than_the_cap_are_refused_with_a_retry_after_and_counted():
-    provider = calm(max_in_flight=3, latency=0.3)
+    provider = arrive_together(calm(max_in_flight=3, latency=0.3), 5)
     answers = provider.chat_model().batch(prompts(5), config={"max_concurrency": 5}, return_exceptions=True)
+    del provider.admit, provider.release  # no more holding
     refused = [a for a in answers if isinstance(a, pc.RateLimitError)]
     stats = provider.stats()
     assert len(refused) == stats["rejected"] == 2 and stats["ok"] == 3
@@ -90,7 +122,7 @@ def test_a_paced_client_stays_under_the_rate_and_its_peak_rate_says_so():
 
 
 def test_async_calls_are_admitted_and_counted_the_same_way():
-    provider = calm(max_in_flight=2, latency=0.2)
+    provider = arrive_together(calm(max_in_flight=2, latency=0.2), 4)
     answers = asyncio.run(provider.chat_model().abatch(prompts(4), return_exceptions=True))
     assert sum(isinstance(a, pc.RateLimitError) for a in answers) == provider.stats()["rejected"] == 2
     assert provider.stats()["peak_in_flight"] == 3
@@ -129,10 +161,15 @@ def test_broken_prompts_fail_every_attempt_and_the_others_do_not():
 
 
 def test_tail_calls_take_the_tail_latency():
-    fast, slow = calm(latency=0.02), calm(latency=0.02, tail_latency=0.25, tail_probability=1.0)
-    for provider in (fast, slow):
+    def duration(**settings) -> float:
+        provider = calm(latency=0.02, **settings)
         provider.chat_model().invoke(prompts(1)[0])
-    assert fast.call_log()["duration"].iloc[0] < 0.15 < slow.call_log()["duration"].iloc[0] < 0.5
+        return provider.call_log()["duration"].iloc[0]
+
+    tail = {"tail_latency": 0.25, "tail_probability": 1.0}
+    assert duration(**tail) > 0.15  # a tail call waits the tail latency: load only adds
+    pc.verify_timing(duration, at_most=0.15, expected=0.02, what="a call off the tail took", unit=" s")
+    pc.verify_timing(lambda: duration(**tail), at_most=0.5, expected=0.25, what="a tail call took", unit=" s")
 
 
 def test_tokens_and_cost_count_answers_only_and_say_what_was_paid_twice():
@@ -169,11 +206,17 @@ def test_best_wall_time_is_a_true_bound_a_burst_in_the_first_window_beats_the_st
     assert cap_bound.best_wall_time(20) == 5 and cap_bound.best_wall_time(0) == 0
     token_bound = pc.SimulatedProvider(requests_per_second=50, tokens_per_second=100, max_in_flight=50, latency=0.5)
     assert token_bound.token_limit == 200 and token_bound.best_wall_time(10, tokens=1000) == 4 * 2 + 0.5
-    provider = calm(requests_per_second=10, window=0.5, max_in_flight=5, latency=0.05)  # 5 in any 0.5 s
-    with pc.Timer() as timer:
-        provider.chat_model().batch(prompts(5), config={"max_concurrency": 5})
-    assert provider.stats()["rejected"] == 0
-    assert provider.best_wall_time(5) <= timer.elapsed < provider.steady_wall_time(5) == 0.5
+
+    def run() -> float:
+        provider = calm(requests_per_second=10, window=0.5, max_in_flight=5, latency=0.05)  # 5 in any 0.5 s
+        with pc.Timer() as timer:
+            provider.chat_model().batch(prompts(5), config={"max_concurrency": 5})
+        assert provider.stats()["rejected"] == 0
+        assert provider.best_wall_time(5) <= timer.elapsed  # a true bound: load only adds time
+        assert provider.steady_wall_time(5) == 0.5
+        return timer.elapsed
+
+    pc.verify_timing(run, at_most=0.5, expected=0.05, what="a burst of 5 took", unit=" s")  # under the steady state
 
 
 def test_a_prompt_over_the_token_limit_of_a_window_is_refused_for_tokens_with_headers():
@@ -220,17 +263,24 @@ def test_a_prompt_larger_than_the_token_limit_is_a_bad_request_never_a_429():
 
 
 def test_timeline_gives_one_bar_per_ticket_from_its_first_request_to_its_last():
-    provider = calm(latency=0.05, broken=("shattered",))
-    model = provider.chat_model()
     tickets = support_desk.tickets([2, 3])
-    for ticket in tickets:
-        for step in ("classify", "extract"):
-            model.batch([support_desk.PROMPTS[step].format(text=ticket["text"])], return_exceptions=True)
-    timeline = provider.timeline({t["id"]: t["text"] for t in tickets})
-    assert list(timeline["branch"]) == ["2", "3"] and list(timeline["requests"]) == [2, 2]
-    assert list(timeline["status"]) == ["ok", "error"], "ticket 3's text has the broken word"
-    assert all(0.09 / pc.scaled(1.0) < d < 0.5 for d in timeline["duration"])
-    assert timeline["start"].iloc[1] >= timeline["end"].iloc[0] - 1e-9
+
+    def run():
+        provider = calm(latency=0.05, broken=("shattered",))
+        model = provider.chat_model()
+        for ticket in tickets:
+            for step in ("classify", "extract"):
+                model.batch([support_desk.PROMPTS[step].format(text=ticket["text"])], return_exceptions=True)
+        timeline = provider.timeline({t["id"]: t["text"] for t in tickets})
+        assert list(timeline["branch"]) == ["2", "3"] and list(timeline["requests"]) == [2, 2]
+        assert list(timeline["status"]) == ["ok", "error"], "ticket 3's text has the broken word"
+        assert all(0.09 / pc.scaled(1.0) < d for d in timeline["duration"])  # two latencies: load only adds
+        assert timeline["start"].iloc[1] >= timeline["end"].iloc[0] - 1e-9
+        return timeline
+
+    timeline = run()
+    pc.verify_timing(lambda: run()["duration"].max(), first=timeline["duration"].max(), at_most=0.5, expected=0.1,
+                     what="the longest ticket took", unit=" s")
     pc.plot_timeline(timeline)
 
 
@@ -249,11 +299,16 @@ def test_measure_design_runs_sync_and_async_designs_and_keeps_errors():
     def broken(provider, batch):
         raise KeyError("category")
 
-    sync, asynchronous = (pc.measure_design(run, tickets, **QUIET, latency=0.05) for run in (by_hand, by_hand_async))
-    for measured in (sync, asynchronous):
+    def measured_wall(run) -> float:
+        measured = pc.measure_design(run, tickets, **QUIET, latency=0.05)
         assert measured.error is None and [r["category"] for r in measured.records] == ["account", "shipping"]
-        assert measured.stats["ok"] == 2 and 0.1 < measured.wall < 0.5 and len(measured.timeline) == 2
+        assert measured.stats["ok"] == 2 and 0.1 < measured.wall and len(measured.timeline) == 2  # two latencies
         assert measured.row()["records"] == 2
+        return measured.wall
+
+    for run in (by_hand, by_hand_async):
+        pc.verify_timing(lambda run=run: measured_wall(run), at_most=0.5, expected=0.1, what="the design took",
+                         unit=" s")
     failed = pc.measure_design(broken, tickets)
     assert failed.error == "KeyError: 'category'" and failed.records == [] and failed.row()["error"]
     first = pc.measure_design(by_hand, tickets, memo=True, seed=9, latency=0.0)

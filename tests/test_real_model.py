@@ -6,10 +6,10 @@ model has an explicit request timeout, so nothing can hang.
 """
 
 import asyncio
+import contextlib
 import gc
 import os
 import re
-import subprocess
 import threading
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableParallel
 from langchain_openai import ChatOpenAI
 from openai_server import OpenAIServer, Step
-from support import elapsed
+from support import elapsed, make_plan
 
 import parallel_course as pc
 from parallel_course import envfile, models
@@ -33,6 +33,7 @@ TEST_TIMEOUT = 15  # seconds, per test
 pytestmark = pytest.mark.timeout(TEST_TIMEOUT)  # fail, never hang (pytest-timeout)
 KEY = "test-key-do-not-print-3f9a"
 DELAY = 0.2  # the server's answer delay in the overlap tests, seconds
+GATHER = 10  # real seconds a request waits at a gate for the others (a gate opens as soon as they are all there)
 POOL = pc.default_pool_size()  # ThreadPoolExecutor's default max_workers in this Python
 
 
@@ -252,19 +253,23 @@ def test_sync_parallel_overlaps_at_the_server(real):
     model.invoke("warm up")  # opens the HTTP client's first connection
     real.delay = DELAY
     real.reset()
-    _, seconds = elapsed(parallel(model, 3).invoke, "hi")
-    assert real.peak_in_flight() == 3, intervals(real)
-    assert seconds < 0.6 * 3 * DELAY, intervals(real)  # well under the 3 delays of a sequence
+    with pc.gate(3, real, timeout=GATHER):  # the three requests wait at the server together
+        parallel(model, 3).invoke("hi")
+    assert real.peak_in_flight() == real.in_flight_counter.peak == 3, intervals(real)
+    pc.verify_timing(lambda: elapsed(parallel(model, 3).invoke, "hi")[1], at_most=0.6 * 3 * DELAY, expected=DELAY,
+                     what="three requests took", unit=" s")  # well under the 3 delays of a sequence
 
 
 def test_sync_parallel_is_capped_by_the_thread_pool_and_max_concurrency(real):
     real.delay = DELAY
     chain = parallel(pc.get_chat_model("echo"), POOL + 2)
-    chain.invoke("hi")
-    assert real.peak_in_flight() == POOL, intervals(real)  # the default pool's worker threads
+    with pc.gate(POOL, real, timeout=GATHER):  # the pool's worker threads all wait at the server ...
+        chain.invoke("hi")
+    assert real.peak_in_flight() == real.in_flight_counter.peak == POOL, intervals(real)  # ... and no more
     real.reset()
-    _, seconds = elapsed(parallel(pc.get_chat_model("echo"), 4).invoke, "hi", {"max_concurrency": 2})
-    assert real.peak_in_flight() == 2
+    with pc.gate(2, real, timeout=GATHER):
+        _, seconds = elapsed(parallel(pc.get_chat_model("echo"), 4).invoke, "hi", {"max_concurrency": 2})
+    assert real.peak_in_flight() == real.in_flight_counter.peak == 2
     assert seconds >= 2 * DELAY  # two waves of two
 
 
@@ -272,19 +277,23 @@ def test_async_parallel_overlaps_beyond_the_pool_and_ignores_max_concurrency(rea
     model = pc.get_chat_model("echo")
     chain = parallel(model, POOL + 2)
 
-    async def timed() -> float:
+    async def timed(gathered: int | None = None) -> float:
         await model.ainvoke("warm up")  # makes this event loop's HTTP client
         real.delay = DELAY
         real.reset()
-        with pc.Timer() as timer:
+        with contextlib.ExitStack() as stack, pc.Timer() as timer:
+            if gathered:
+                stack.enter_context(pc.gate(gathered, real, timeout=GATHER))
             await chain.ainvoke("hi")
         return timer.elapsed
 
-    seconds = asyncio.run(timed())
-    assert real.peak_in_flight() == POOL + 2, intervals(real)  # one asyncio task per branch, no thread pool
-    assert seconds < 0.6 * (POOL + 2) * DELAY, intervals(real)  # well under the delays of a sequence
+    asyncio.run(timed(gathered=POOL + 2))  # more requests wait at the server together than the pool has threads
+    assert real.peak_in_flight() == real.in_flight_counter.peak == POOL + 2, intervals(real)  # a task per branch
+    pc.verify_timing(lambda: asyncio.run(timed()), at_most=0.6 * (POOL + 2) * DELAY, expected=DELAY,
+                     what=f"{POOL + 2} requests took", unit=" s")  # well under the delays of a sequence
     real.reset()
-    asyncio.run(parallel(pc.get_chat_model("echo"), 4).ainvoke("hi", {"max_concurrency": 2}))
+    with pc.gate(4, real, timeout=GATHER):
+        asyncio.run(parallel(pc.get_chat_model("echo"), 4).ainvoke("hi", {"max_concurrency": 2}))
     assert real.peak_in_flight() == 4  # RunnableParallel.ainvoke gathers every branch at once
 
 
@@ -292,8 +301,9 @@ def test_a_burst_of_requests_is_served(real, environ):
     """40 connections at once: the listen backlog is raised above ThreadingHTTPServer's 5."""
     environ["COURSE_MAX_RETRIES"] = "0"  # a refused connection would fail, not be retried
     real.delay = DELAY
-    out = asyncio.run(parallel(pc.get_chat_model("echo"), 40).ainvoke("hi"))
-    assert len(out) == 40 and real.peak_in_flight() == 40
+    with pc.gate(40, real, timeout=GATHER):  # all 40 wait at the server together
+        out = asyncio.run(parallel(pc.get_chat_model("echo"), 40).ainvoke("hi"))
+    assert len(out) == 40 and real.peak_in_flight() == real.in_flight_counter.peak == 40
     assert OpenAIServer.request_queue_size >= 64
 
 
@@ -302,12 +312,13 @@ def test_streaming_through_a_parallel(real):
     chain = RunnableParallel(a=pc.get_chat_model("echo"), b=pc.get_chat_model("summary"))
     texts: dict[str, str] = {"a": "", "b": ""}
     order = []
-    for chunk in chain.stream("hi"):
-        ((key, message),) = chunk.items()
-        texts[key] += message.content
-        order.append(key)
+    with pc.gate(2, real, timeout=GATHER):  # the two streams are open at the server together
+        for chunk in chain.stream("hi"):
+            ((key, message),) = chunk.items()
+            texts[key] += message.content
+            order.append(key)
     assert all(text.startswith("Reply ") and text.endswith("prompts.") for text in texts.values())
-    assert all(r.stream for r in real.records()) and real.peak_in_flight() == 2
+    assert all(r.stream for r in real.records()) and real.peak_in_flight() == real.in_flight_counter.peak == 2
     assert len(order) > 10 and order != sorted(order)  # the two streams' chunks interleave
 
 
@@ -330,11 +341,18 @@ def test_async_streaming_through_a_parallel(real):
 
 
 def test_a_429_is_retried_after_retry_after(real):
-    real.enqueue(Step(429, retry_after=0.05), Step(429, retry_after=0.05))
-    message, seconds = elapsed(pc.get_chat_model("echo").invoke, "hi")
-    assert message.content.startswith("Reply 3 ")
-    assert [r.status for r in real.records()] == [429, 429, 200]
-    assert seconds < 0.35  # Retry-After (0.05 s) was honoured, not the 0.375-1 s backoff
+    def run() -> float:
+        real.reset()
+        real.enqueue(Step(429, retry_after=0.05), Step(429, retry_after=0.05))
+        message, seconds = elapsed(pc.get_chat_model("echo").invoke, "hi")
+        assert message.content.startswith("Reply ") and message.content.split()[1] == str(real.records()[-1].number)
+        assert [r.status for r in real.records()] == [429, 429, 200]
+        return seconds
+
+    first = run()
+    assert real.records()[-1].number == 3  # the third request answered
+    pc.verify_timing(run, first=first, at_most=0.35, expected=0.1, what="two retries took",
+                     unit=" s")  # Retry-After (0.05 s) was honoured, not the 0.375-1 s backoff
 
 
 def test_429_after_max_retries_raises_the_course_rate_limit_error(real):
@@ -381,25 +399,36 @@ def test_with_retry_on_the_course_error_works_in_real_mode(real, environ):
 
 def test_a_timeout_bounds_the_wait(real, environ):
     environ.update(COURSE_TIMEOUT="0.3", COURSE_MAX_RETRIES="0")
-    real.enqueue(Step(delay=10))
-    with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError) as raised:
-        pc.get_chat_model("echo").invoke("hi")
-    assert isinstance(raised.value, openai.APITimeoutError) and isinstance(raised.value, TimeoutError)
-    assert len(real.records()) == 1
-    assert timer.elapsed < 0.3 + 1.0  # the server would have taken 10 s
+
+    def run() -> float:
+        real.reset()
+        real.enqueue(Step(delay=10))
+        with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError) as raised:
+            pc.get_chat_model("echo").invoke("hi")
+        assert isinstance(raised.value, openai.APITimeoutError) and isinstance(raised.value, TimeoutError)
+        assert len(real.records()) == 1
+        return timer.elapsed
+
+    pc.verify_timing(run, at_most=0.3 + 1.0, expected=0.3, what="the timed-out call took",
+                     unit=" s")  # the server would have taken 10 s
 
 
 def test_a_timeout_is_retried_then_raised_in_bounded_time(real, environ):
     environ.update(COURSE_TIMEOUT="0.15", COURSE_MAX_RETRIES="1")
-    real.enqueue(Step(delay=10), Step(delay=10))
 
     async def call():
         return await pc.get_chat_model("echo").ainvoke("hi")
 
-    with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError):
-        asyncio.run(call())
-    assert len(real.records()) == 2
-    assert timer.elapsed < 2 * 0.15 + 1.0 + 1.0  # two timeouts, one backoff (<= 1 s), a margin
+    def run() -> float:
+        real.reset()
+        real.enqueue(Step(delay=10), Step(delay=10))
+        with pc.Timer() as timer, pytest.raises(pc.ModelTimeoutError):
+            asyncio.run(call())
+        assert len(real.records()) == 2
+        return timer.elapsed
+
+    pc.verify_timing(run, at_most=2 * 0.15 + 1.0 + 1.0, expected=2 * 0.15 + 0.5, what="two timeouts and a backoff took",
+                     unit=" s")  # two timeouts, one backoff (<= 1 s), a margin
 
 
 # -- event loops ------------------------------------------------------------------------------------
@@ -460,7 +489,7 @@ def test_server_log_and_routes(server):
         urllib.request.urlopen(request, timeout=5)
     assert raised.value.code == 404
     with pc.Timer() as timer:  # the server notes the finish just after the client has read the answer
-        while server.records()[0].finish is None and timer.elapsed < 2:
+        while server.records()[0].finish is None and timer.elapsed < 30:
             threading.Event().wait(0.01)
     (record,) = server.records()
     assert record.status == 404 and record.finish >= record.arrival and not record.authorized
@@ -492,18 +521,23 @@ def test_key_leak_plugin_fails_a_cell_that_prints_the_key(environ):
     assert done.value.value.outcome == "passed"
 
 
-def planned_real_runs(target: str) -> list[tuple[str, str, list[str]]]:
-    """(seed, latency range, notebooks) of every provider-like server run ``make -n target`` would start."""
-    out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+# `make -n test` as every test below reads it (one run per session, shared: support.make_plan); the browser's
+# session planned too, as on a machine with Chromium
+MAKE_TEST = ("test", "BROWSER=/usr/bin/chromium")
+MAKE_TIMEOUT = 600  # seconds: a `make -n` that scans every solution takes seconds, a minute on a crowded machine
+
+
+def planned_real_runs(*args: str) -> list[tuple[str, str, list[str]]]:
+    """(seed, latency range, notebooks) of every provider-like server run ``make -n *args`` would start."""
     runs = []
-    for command in out.replace("\\\n", " ").splitlines():
+    for command in make_plan(*args).splitlines():
         match = re.search(r"openai_server\.py --seed (\S+) --latency (\S+) -- (.*)", command)
         if match:
             runs.append((match[1], match[2], re.findall(r"notebooks/\S+\.ipynb", match[3])))
     return runs
 
 
-@pytest.mark.timeout(120)  # two `make -n` runs that each scan every solution: seconds, more on a busy machine
+@pytest.mark.timeout(MAKE_TIMEOUT)  # two `make -n` runs, the matrix's scanning every solution six times
 def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
     from real_calls import real_model_notebooks
 
@@ -513,7 +547,7 @@ def test_make_test_real_runs_the_scanned_notebooks_at_every_seed_and_range():
     assert len({seed for seed, _, _ in matrix}) == 3 and len({latency for _, latency, _ in matrix}) == 2
     assert all(openai_server.latency_range(latency) for _, latency, _ in matrix)
     assert all(sorted(notebooks) == scanned for _, _, notebooks in matrix)
-    (one,) = planned_real_runs("test")  # make test: the matrix's first pair, the same at every commit
+    (one,) = planned_real_runs(*MAKE_TEST)  # make test: the matrix's first pair, the same at every commit
     assert one == matrix[0]
     assert "make test-real-matrix" in (ROOT / ".ci" / "run").read_text().splitlines()
 
@@ -532,7 +566,8 @@ def test_a_provider_ignores_the_course_hints(real, environ):
     _, seconds = elapsed(model.invoke, "one two three")
     (record,) = real.records()
     assert float(record.headers["X-Course-Delay"]) == pytest.approx(5.0)  # sent, and ignored:
-    assert seconds < 1.0, intervals(real)
+    pc.verify_timing(lambda: elapsed(model.invoke, "one two three")[1], first=seconds, at_most=1.0,
+                     expected=0.06, what="the call took", unit=" s")
 
 
 def test_a_provider_draws_from_its_seed():
@@ -634,25 +669,18 @@ def test_the_scan_agrees_with_the_measured_calls():
 
 def planned_workers(*settings: str) -> dict[str, int]:
     """{session: pytest-xdist workers} of what ``make -n test`` would start with ``settings``."""
-    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JOBS", "REAL_JOBS")  # a make that runs this test passes them
-    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
-    command = ["make", "-n", "test", *settings]
-    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env=quiet)
     workers = {}
-    for command in out.stdout.replace("\\\n", " ").splitlines():
+    for command in make_plan(*MAKE_TEST, *settings).splitlines():
         if "--nbval" in command and (match := re.search(r" -n (\d+) ", command)):  # the notebook sessions
             workers["real" if "openai_server" in command else "notebooks"] = int(match[1])
     return workers
 
 
+@pytest.mark.timeout(MAKE_TIMEOUT)
 def test_make_test_runs_every_test_file_in_one_session():
     """The unit, notebook, real-model and end-to-end sessions share no test file, and lose none."""
-    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
-    quiet = {k: v for k, v in os.environ.items() if k not in inherited}
-    out = subprocess.run(["make", "-n", "test", "BROWSER=/usr/bin/chromium"], cwd=ROOT, capture_output=True,
-                         text=True, check=True, env=quiet).stdout.replace("\\\n", " ")
     sessions = []
-    for command in out.splitlines():
+    for command in make_plan(*MAKE_TEST).splitlines():
         if "bin/pytest" in command:
             words = command.split()
             ignored = [w.split("=", 1)[1] for w in words if w.startswith("--ignore=")]
@@ -666,9 +694,10 @@ def test_make_test_runs_every_test_file_in_one_session():
         assert len(runs) == 1, (name, runs)
 
 
+@pytest.mark.timeout(MAKE_TIMEOUT)
 def test_make_test_sizes_its_workers_to_the_machine():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     # a worker a core for the offline notebooks, and a real-model one a core beside them (they wait on the server)
     assert planned_workers() == {"notebooks": cores, "real": cores}
-    assert planned_workers("JOBS=1", "REAL_JOBS=1") == {"notebooks": 1, "real": 1}  # a crowded machine
-    assert planned_workers("JOBS=8")["notebooks"] == 8
+    # each size obeyed on its own, in one plan: JOBS above the cores (not capped), REAL_JOBS=1 (a crowded machine)
+    assert planned_workers("JOBS=8", "REAL_JOBS=1") == {"notebooks": 8, "real": 1}

@@ -14,8 +14,9 @@ from langgraph.func import entrypoint, task
 from langgraph.graph import START, StateGraph
 from langgraph.types import RetryPolicy, Send
 from matplotlib.figure import Figure
-from support import LATENCY, fastest, most
+from support import LATENCY
 
+import parallel_course as pc
 from parallel_course import (
     BlockingIO,
     RateLimitError,
@@ -87,7 +88,8 @@ def test_rows_carry_the_branch_keys(make_fake):
     def run():
         return record_timeline(RunnableParallel(branches(model)), "q")
 
-    out, timeline = run()
+    with pc.gate(4, model):  # the four calls wait together: four worker threads at once
+        out, timeline = run()
     assert set(out) == set(NAMES)
     assert list(timeline.columns) == COLUMNS
     assert sorted(timeline["branch"]) == sorted(NAMES)
@@ -96,8 +98,9 @@ def test_rows_carry_the_branch_keys(make_fake):
     assert timeline["start"].is_monotonic_increasing
     assert timeline["parent_run_id"].nunique() == 1  # all children of the parallel run
     assert (timeline["duration"] >= LATENCY).all()
-    assert fastest(lambda: run()[1]["duration"].max()) < LATENCY + 0.1
-    assert most(lambda: run()[1]["thread"].nunique()) == 4  # one worker thread per branch
+    assert timeline["thread"].nunique() == model.peak_in_flight == 4  # one worker thread per branch
+    pc.verify_timing(lambda: run()[1]["duration"].max(), at_most=LATENCY + 0.1, expected=LATENCY,
+                     what="the longest branch took", unit=" s")
 
 
 def test_branches_that_are_chains_are_one_row_each(make_fake):
@@ -135,10 +138,11 @@ def test_async_timeline_has_the_same_rows_on_the_event_loop_thread(make_fake):
     def run():
         return asyncio.run(arecord_timeline(RunnableParallel(outer=inner, z=model), "q"))[1]
 
-    timeline = run()
+    with pc.gate(3, model):  # the three calls wait together on the loop
+        timeline = run()
     assert sorted(timeline["branch"]) == ["outer", "outer.x", "outer.y", "z"]
     assert set(timeline["thread"]) == {"MainThread"}
-    assert most(lambda: peak_concurrency((t := run())[t["branch"] != "outer"])) == 3
+    assert model.peak_in_flight == 3 and peak_concurrency(timeline[timeline["branch"] != "outer"]) == 3
 
 
 # -- LangGraph runs ----------------------------------------------------------------------
@@ -171,10 +175,11 @@ def test_langgraph_nodes_are_branches_labelled_by_name(make_fake):
     def run():
         return record_timeline(_graph({"summary": ask, "both": both}), {})
 
-    out, timeline = run()
+    with pc.gate(3, model):  # the node's call and the two inside the other node wait together
+        out, timeline = run()
     assert len(out["out"]) == 2
     assert sorted(timeline["branch"]) == ["both", "both.x", "both.y", "summary"]
-    assert most(lambda: peak_concurrency((t := run()[1])[t["branch"].isin(["both", "summary"])])) == 2
+    assert model.peak_in_flight == 3 and peak_concurrency(timeline[timeline["branch"].isin(["both", "summary"])]) == 2
 
 
 def test_langgraph_send_tasks_and_functional_tasks_are_rows():
@@ -226,19 +231,20 @@ def test_failed_branches_get_status_error(make_fake):
 def test_recorder_reset_forgets_rows_and_restarts_the_clock(make_fake):
     model = make_fake(latency=0.02)
 
-    def restarted() -> float:  # the start of the first run recorded after a reset
-        recorder = TimelineRecorder()
-        RunnableParallel(a=model).invoke("q", config={"callbacks": [recorder]})
-        assert len(recorder.to_frame()) == 1
-        time.sleep(0.3)
-        recorder.reset()
-        assert recorder.to_frame().empty
-        RunnableParallel(b=model).invoke("q", config={"callbacks": [recorder]})
-        frame = recorder.to_frame()
-        assert list(frame["branch"]) == ["b"] and frame["start"].iloc[0] >= 0
-        return frame["start"].iloc[0]
-
-    assert fastest(restarted) < 0.15  # the clock restarted (else >= 0.3)
+    recorder = TimelineRecorder()
+    RunnableParallel(a=model).invoke("q", config={"callbacks": [recorder]})
+    assert len(recorder.to_frame()) == 1
+    time.sleep(0.3)
+    before = time.perf_counter()
+    recorder.reset()
+    reset = time.perf_counter()
+    assert recorder.to_frame().empty
+    RunnableParallel(b=model).invoke("q", config={"callbacks": [recorder]})
+    after = time.perf_counter()
+    frame = recorder.to_frame()
+    assert list(frame["branch"]) == ["b"] and frame["start"].iloc[0] >= 0
+    assert before <= recorder.t0 <= reset  # the clock restarted at the reset (else 0.3 s and more earlier) ...
+    assert frame["start"].iloc[0] <= after - before  # ... and the run after it is stamped from there
 
 
 def test_record_timeline_keeps_the_callers_callbacks(make_fake):
@@ -357,14 +363,16 @@ def test_calls_during_refuses_what_keeps_no_log():
 
 def test_peak_concurrency_of_a_real_parallel_run(make_fake):
     model = make_fake(latency=LATENCY)
-
-    assert most(lambda: peak_concurrency(record_timeline(RunnableParallel(branches(model)), "q")[1])) == 4
+    with pc.gate(4, model):  # the four calls wait together
+        _, timeline = record_timeline(RunnableParallel(branches(model)), "q")
+    assert peak_concurrency(timeline) == model.peak_in_flight == 4
 
 
 def test_max_concurrency_caps_the_peak(make_fake):
     model = make_fake(latency=LATENCY)
-    _, timeline = record_timeline(RunnableParallel(branches(model)), "q", {"max_concurrency": 2})
-    assert peak_concurrency(timeline) == 2
+    with pc.gate(2, model):  # the cap is reached ...
+        _, timeline = record_timeline(RunnableParallel(branches(model)), "q", {"max_concurrency": 2})
+    assert peak_concurrency(timeline) == model.peak_in_flight == 2  # ... and never passed
     assert timeline["end"].max() - timeline["start"].min() >= 2 * LATENCY
     assert timeline["thread"].nunique() == 2
 

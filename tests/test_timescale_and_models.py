@@ -6,6 +6,7 @@ import pytest
 from support import NEGATIVE_REVIEW, elapsed
 
 import parallel_course
+import parallel_course as pc
 from parallel_course import (
     data_path,
     describe_mode,
@@ -50,16 +51,22 @@ def test_time_scale_shrinks_the_fake_latency(monkeypatch):
     monkeypatch.setenv("COURSE_TIME_SCALE", "0.05")
     message, seconds = elapsed(model.invoke, "x")
     assert message.content == "done"
-    assert 0.05 <= seconds < 0.5  # 1.0 s unscaled
+    assert seconds >= 0.05
+    pc.verify_timing(lambda: elapsed(model.invoke, "x")[1], first=seconds, at_most=0.5, expected=0.05,
+                     what="a scaled call took", unit=" s")  # 1.0 s unscaled
     _, seconds = elapsed(lambda: asyncio.run(model.ainvoke("x")))
-    assert 0.05 <= seconds < 0.5
+    assert seconds >= 0.05
+    pc.verify_timing(lambda: elapsed(lambda: asyncio.run(model.ainvoke("x")))[1], first=seconds, at_most=0.5,
+                     expected=0.05, what="a scaled async call took", unit=" s")
 
 
 def test_time_scale_applies_to_jitter_and_token_delay(monkeypatch):
     monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
     model = FakeChatModel(latency=0.5, token_delay=0.5, respond="a b c")  # 0.5 + 2 * 0.5 = 1.5 s unscaled
     _, seconds = elapsed(lambda: list(model.stream("x")))
-    assert 0.15 <= seconds < 0.75
+    assert seconds >= 0.15
+    pc.verify_timing(lambda: elapsed(lambda: list(model.stream("x")))[1], first=seconds, at_most=0.75,
+                     expected=0.15, what="a scaled stream took", unit=" s")
     jittery = FakeChatModel(latency=0.0, jitter=2.0, seed=1)
     _, _, wait = jittery._begin("x")
     assert 0 <= wait <= 0.2
