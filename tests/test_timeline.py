@@ -314,33 +314,10 @@ def test_peak_concurrency_reads_named_columns():
     assert peak_concurrency(frame, start="t0", end="t1") == 2
 
 
-def test_peak_concurrency_tries_again_until_the_peak_or_the_tries_run_out():
-    runs = iter([intervals((0, 1), (0.5, 1.5)), intervals((0, 1), (0.2, 1), (0.4, 1)), intervals((0, 1))])
-    calls = []
-
-    def again():
-        calls.append(1)
-        return next(runs)
-
-    assert peak_concurrency(intervals((0, 1), (2, 3)), again=again, until=3) == 3  # 1, then 2, then 3
-    assert len(calls) == 2
-    assert peak_concurrency(intervals((0, 1), (0, 1)), again=again, until=2) == 2  # reached: no run again
-    assert len(calls) == 2
-    assert peak_concurrency(intervals((0, 1)), again=again, until=5, tries=2) == 1  # the last run under-counts too
-    assert len(calls) == 3
-
-
-def test_peak_concurrency_never_hides_a_peak_above_until():
-    assert peak_concurrency(intervals((0, 1), (0, 1), (0, 1)), again=lambda: intervals(), until=2) == 3
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [({"again": lambda: intervals()}, "again and until"), ({"until": 2}, "again and until"), ({"tries": 0}, "tries")],
-)
-def test_peak_concurrency_refuses_half_a_retry(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        peak_concurrency(intervals((0, 1)), **kwargs)
+def test_peak_concurrency_has_no_rerun_knobs():
+    """A peak that load could under-count is proven at a gate (``pc.gate``), not by running it again."""
+    with pytest.raises(TypeError):
+        peak_concurrency(intervals((0, 1)), again=lambda: intervals(), until=2)
 
 
 def test_calls_during_logs_only_the_run_it_is_given(make_fake):
@@ -352,8 +329,8 @@ def test_calls_during_logs_only_the_run_it_is_given(make_fake):
     assert len(calls_during(lookup, lambda: [lookup(i) for i in range(3)])) == 3
     calls = calls_during(model, lambda: RunnableParallel(branches(model)).ainvoke("async"))  # a coroutine, run
     assert len(calls) == 4 and set(calls["mode"]) == {"async"}
-    peak = peak_concurrency(intervals((0, 1), (2, 3)), again=lambda: calls_during(lookup, lambda: lookup(1)), until=2)
-    assert peak == 1 and len(lookup.call_log()) == 1  # each rerun starts from an empty log: 2 runs, 1 call logged
+    calls_during(lookup, lambda: lookup(1))
+    assert len(lookup.call_log()) == 1  # each run starts from an empty log
 
 
 def test_calls_during_refuses_what_keeps_no_log():
