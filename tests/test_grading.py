@@ -100,6 +100,7 @@ def build_class(folder: Path, assignment) -> dict[str, str]:
         "rupert": "huge outputs",
         "sybil": "writes files into its working directory",
         "trent": "no metadata, matched by its file name (top level, student from the file name)",
+        "uma": "ends its process as the grader's own code does when it fails (exit code 70, nothing said)",
     }
     write(answered(sol), folder, "alice")
     write(learner(), folder, "bob")
@@ -147,6 +148,7 @@ def build_class(folder: Path, assignment) -> dict[str, str]:
     nb = minimal()
     del nb.metadata["otter"]
     write(nb, folder, "", f"trent_{NAME}.ipynb")
+    write(minimal("import os\nos._exit(70)"), folder, "uma")
     return cases
 
 
@@ -261,6 +263,15 @@ def test_a_dying_kernel_keeps_the_questions_graded_before_it(batch):
     assert all(float(row[q]) == 0 for q in rest)
     feedback = (batch["out"] / "feedback" / "grace" / f"{NAME}.md").read_text()
     assert feedback.count("Not tested: grading stopped before this question") == len(rest)
+
+
+def test_a_process_that_ends_as_a_grader_fault_is_graded_again_once_alone(batch):
+    """A fault of the grader's own code in the notebook's process (exit 70, nothing said) must not cost marks;
+    a notebook that ends so itself gains nothing but one more run."""
+    row = batch["rows"]["uma"]
+    assert row["status"] == "error" and float(row["total"]) == 0
+    assert "graded again alone" in row["reason"] and "exit code 70" in row["reason"], row["reason"]
+    assert "graded again" not in batch["rows"]["grace"]["reason"]  # another exit code: once is enough
 
 
 def test_tests_come_from_the_zip_whatever_the_check_cells_and_metadata_say(batch):

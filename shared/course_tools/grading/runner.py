@@ -297,7 +297,9 @@ def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, 
     """Run every job, ``workers`` at a time; call ``on_done(job, outcome)`` as each ends.
 
     A job that times out while another ran beside it is graded again at the end, alone: a submission
-    that needs N seconds alone finishes within its timeout whatever its neighbours did."""
+    that needs N seconds alone finishes within its timeout whatever its neighbours did. So is a job whose
+    notebook process ended in the grader's own code without a word (exit code 70, nothing said): once,
+    so a fault of the grader's, never the submission's, does not cost it its marks."""
     import tempfile
 
     pending, running, alone = list(enumerate(jobs)), {}, []
@@ -308,9 +310,13 @@ def run_jobs(jobs: list[Job], workers: int, settings: Settings, zygote: Zygote, 
 
     def finish(job_id: int, job: Job) -> None:
         outcome = _finish(job_id, job, running, selector)
-        if outcome["kind"] == "timeout" and job.crowded and not job.retried:
+        crowded = outcome["kind"] == "timeout" and job.crowded
+        silent = outcome["kind"] == "died" and not outcome["said"] and _exit_code(outcome["exit"]) == GRADER_FAULT
+        if (crowded or silent) and not job.retried:
             again = Job(job.sub, job.assignment, job.steps, job.missing_checks, id=len(jobs) + len(alone))
-            again.retried = f"timed out after {outcome['seconds']:.0f} s beside other submissions: graded again alone"
+            why = f"timed out after {outcome['seconds']:.0f} s beside other submissions" if crowded else (
+                "its notebook's process ended in the grader's code without a word")
+            again.retried = f"{why}: graded again alone"
             alone.append((again.id, again))
         else:
             on_done(job, outcome)
@@ -461,6 +467,13 @@ def _close(job: Job, selector) -> None:
         import shutil
 
         shutil.rmtree(job.workdir, ignore_errors=True)
+
+
+GRADER_FAULT = 70  # the exit code of a process whose grader code failed (execution.run, sandbox.run_and_exit)
+
+
+def _exit_code(status) -> int | None:
+    return os.WEXITSTATUS(status) if isinstance(status, int) and os.WIFEXITED(status) else None
 
 
 def _finish(job_id: int, job: Job, running: dict, selector) -> dict:
