@@ -35,6 +35,10 @@ from grading_support import (
 from course_tools.grading import reports
 from course_tools.grading.text import shown
 
+# the hostile folder runs in make test-full (.ci/run runs it), by a root grader and by one that is not: make test
+# keeps to the checks of every day, within its budget (README)
+pytestmark = pytest.mark.full
+
 FORMULA_HINT = """\
 def _formula(text):
     raise AssertionError("=1+2")  # a wrong answer that raises

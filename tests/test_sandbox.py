@@ -42,6 +42,10 @@ from grading_support import (
 from course_tools.grading import sandbox
 from course_tools.grading.assignments import load_assignment
 
+# the attacking class runs in make test-full (.ci/run runs it), by a root grader and by one that is not: make test
+# keeps to the checks of every day, within its budget (README)
+pytestmark = pytest.mark.full
+
 SECRET = f"sk-grader-secret-{uuid.uuid4().hex}"
 PACKAGE = ROOT / "shared" / "parallel_course"  # read-only in the sandbox, wherever the course lives
 MARK = f"detached-{uuid.uuid4().hex[:12]}"
