@@ -21,7 +21,7 @@ NBVAL := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 60
 PYTEST := $(BIN)/pytest -q
 BROWSER := $(wildcard /usr/bin/chromium)
 
-.PHONY: setup lab test test-full lint check-assign test-notebooks test-unit test-end-to-end test-browser test-grading test-real \
+.PHONY: setup lab test test-full test-marked-full lint check-assign test-notebooks test-unit test-browser test-grading test-real \
 	test-real-matrix test-latest \
 	assign grade similarity autograder bench soak site clean
 
@@ -39,15 +39,20 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
-# Four sessions side by side: the notebooks and the unit tests wait on fake latencies most of the time,
-# the end-to-end tests are CPU-bound, so together they keep the cores busy; the notebooks start last
-# (make starts the goals in order). --output-sync keeps each session's report whole.
+# Four sessions side by side: the notebooks and the real-model ones wait on latencies much of the time, the
+# unit and grading tests on kernels and timeouts, so together they keep the cores busy; the notebooks start
+# last (make starts the goals in order). --output-sync keeps each session's report whole.
 test: setup lint
-	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-real test-end-to-end test-unit test-notebooks
+	@$(MAKE) --no-print-directory -j 4 --output-sync=target test-real test-grading test-unit test-notebooks
 
-# make test, then the slow end-to-end checks (pytest marker `full`, .ci/run runs them): every solved learner notebook
-# graded by scripts/grade.py, and the hostile classes graded by a root grader (make test: by one that is not root)
+# make test, then what does not fit its budget (.ci/run runs it), side by side: the browser's checks, and the
+# tests marked `full`: every solved learner notebook graded by scripts/grade.py, the capstone's wrong designs,
+# and the forging, hostile and attacking classes graded by a root grader and by one that is not
 test-full: test
+	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
+	@$(MAKE) --no-print-directory -j 2 --output-sync=target test-marked-full $(if $(BROWSER),test-browser)
+
+test-marked-full: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) $(PARALLEL) -m full tests
 
 lint: setup
@@ -74,11 +79,6 @@ test-notebooks: setup check-assign
 test-unit: setup check-assign
 	$(OFFLINE) COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PYTEST) -n $(JOBS) --dist loadfile tests --ignore=tests/browser \
 		$(addprefix --ignore=,$(GRADING_TESTS))
-
-# The tests that drive other programs, side by side: the grader's and the browser's
-test-end-to-end: setup
-	$(if $(BROWSER),,@echo "test-browser skipped: /usr/bin/chromium is not installed (apt-get install chromium)")
-	@$(MAKE) --no-print-directory -j 2 --output-sync=target test-grading $(if $(BROWSER),test-browser)
 
 # JupyterLab, started as `make lab` starts it, runs notebook 01 in headless Chromium; the website,
 # built with notebooks 01 and 02 executed, is opened page by page

@@ -678,9 +678,10 @@ def planned_workers(*settings: str) -> dict[str, int]:
 
 @pytest.mark.timeout(MAKE_TIMEOUT)
 def test_make_test_runs_every_test_file_in_one_session():
-    """The unit, notebook, real-model and end-to-end sessions share no test file, and lose none."""
+    """make test's unit, notebook, real-model and grading sessions, and the browser's (in make test-full), share no
+    test file, and lose none."""
     sessions = []
-    for command in make_plan(*MAKE_TEST).splitlines():
+    for command in (make_plan(*MAKE_TEST) + make_plan("test-browser")).splitlines():
         if "bin/pytest" in command:
             words = command.split()
             ignored = [w.split("=", 1)[1] for w in words if w.startswith("--ignore=")]
