@@ -38,7 +38,7 @@ def test_a_notebook_that_timed_out_beside_another_is_graded_again_alone(tmp_path
     assignment = load_assignment(zips / f"{NAME}.zip", ROOT / "notebooks")
     solved = reduced(answered(answers()), assignment)
     write(insert_after(solved, lambda cell: INIT_CELL.match(cell.source), wait), subs, "alice")
-    write(insert_after(learner(), is_setup, "import time\ntime.sleep(3)"), subs, "bob")
+    write(insert_after(reduced(learner(), assignment), is_setup, "import time\ntime.sleep(3)"), subs, "bob")
     run_grader(subs, out, zips, "--timeout", str(TIMEOUT))
     rows = read_rows(out)
     alice, bob = rows["alice"], rows["bob"]

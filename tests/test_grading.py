@@ -102,8 +102,8 @@ def build_class(folder: Path, assignment) -> dict[str, str]:
         "trent": "no metadata, matched by its file name (top level, student from the file name)",
         "uma": "ends its process as the grader's own code does when it fails (exit code 70, nothing said)",
     }
-    write(answered(sol), folder, "alice")
-    write(learner(), folder, "bob")
+    write(reduced(answered(sol), assignment), folder, "alice")  # the solution as graded, its lesson cells cut
+    write(reduced(learner(), assignment), folder, "bob")
     write(reduced(answered({**sol, partial_q: bad[partial_q]}), assignment), folder, "carol")
     first_q = list(sol)[0]
     write(
