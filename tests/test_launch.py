@@ -139,6 +139,7 @@ def colab_python(folder: Path) -> Path:
     return folder / "bin" / "python"
 
 
+@pytest.mark.full  # a course installed from a repository as Colab would: make test-full (.ci/run)
 def test_set_up_cell_on_colab(tmp_path):
     """The generated cell, run as on Colab, leaves a working course and file-based checks."""
     course = make_course_repository(tmp_path / "github")

@@ -38,6 +38,7 @@ def test_without_user_namespaces_grading_stops_with_a_clear_message(zips, tmp_pa
     assert row["status"] == "graded" and "UNSANDBOXED" in row["reason"]
 
 
+@pytest.mark.full  # the forging, hostile and attacking classes run so too (make test-full)
 def test_a_grader_that_is_not_the_machines_root_sandboxes_in_a_user_namespace(zips, tmp_path):
     """Most instructors are not root: the root of a user namespace stands in for one."""
     if shutil.which("unshare") is None:
