@@ -3,8 +3,9 @@ graded again at the end, alone, so one that needs N seconds alone finishes withi
 
 The honest notebook here needs the wall clock to reach a moment ``READY`` seconds after the class is
 written: beside its neighbour, at the batch's start, that is more than its timeout; graded again
-alone, after its first timeout, it is less. No race: the margins are the grader's start-up time
-(2-12 s) against ``READY - TIMEOUT`` and ``2 * TIMEOUT - READY``.
+alone, after its first timeout, it is less. The margins are the grader's start-up time (2-12 s on a
+quiet machine, more beside other work) against ``READY - TIMEOUT`` (25 s) and ``2 * TIMEOUT - READY``.
+The test waits, it does not compute: beside the other grading tests it costs no CPU.
 """
 
 import time
@@ -26,7 +27,7 @@ from grading_support import (
 
 from course_tools.grading.assignments import INIT_CELL, load_assignment
 
-TIMEOUT, READY = 20, 32  # the grader starts a notebook 2-12 s after the class is written
+TIMEOUT, READY = 30, 55  # the grader starts a notebook 2-12 s after the class is written, up to 25 s when busy
 
 
 def test_a_notebook_that_timed_out_beside_another_is_graded_again_alone(tmp_path):
