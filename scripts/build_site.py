@@ -39,7 +39,7 @@ PAGES = ["README.md", "CONTRIBUTING.md", "docs/api.md", "docs/instructors.md", "
 CELL_TIMEOUT = 600  # seconds a cell may take at the human time scale (MyST-NB's too: docs/website/conf.py)
 EXECUTED_BY = "scripts/build_site.py"  # in the cache records written here (MyST-NB's own have none)
 OTTER_INIT = "# Initialize Otter\n"  # the first line of the init cell otter assign writes
-REMOVE_CELL, REMOVE_OUTPUT = "remove-cell", "remove-output"  # MyST-NB's cell tags
+REMOVE_CELL = "remove-cell"  # MyST-NB's cell tag
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -53,8 +53,8 @@ def for_the_site(nb: nbformat.NotebookNode, name: str, download: str, repository
                  execute: bool = True) -> nbformat.NotebookNode:
     """The learner notebook as its page shows it.
 
-    Proof cells (:func:`is_proof`), otter's init cell and Colab's set-up cell are removed, the output of each
-    ``grader.check`` cell too (its input stays, as do the answer cells with their ``...``);
+    Proof cells (:func:`is_proof`), otter's init cell, Colab's set-up cell and each ``grader.check`` cell are
+    removed (the answer cells stay, with their ``...``);
     a download link to ``download`` follows the title cell. ``execute=False`` shows the
     notebook unexecuted (MyST-NB's per-notebook ``execution_mode``).
     """
@@ -68,7 +68,7 @@ def for_the_site(nb: nbformat.NotebookNode, name: str, download: str, repository
         if is_proof(cell.source) or cell.source == setup_cell or cell.source.startswith(OTTER_INIT):
             tags.append(REMOVE_CELL)
         elif is_check(cell.source):
-            tags.append(REMOVE_OUTPUT)
+            tags.append(REMOVE_CELL)  # with nothing attempted it only says so: an empty check on a page
     title = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), None)
     if title is None:
         raise ValueError(f"nb: {name} has no title cell ('# NN · Title', CONTRIBUTING.md)")
@@ -147,12 +147,12 @@ SHOWN_ERROR = re.compile(r"Traceback \(most recent call last\)|\b(TypeError|Attr
 
 def shown_errors(nb: nbformat.NotebookNode) -> list[str]:
     """Where an executed page would show an error: an error output, or a traceback or a bug's message in the
-    output of a cell the page keeps (a proof cell and a check's output are removed; a failure a lesson
+    output of a cell the page keeps (proof cells and checks are removed; a failure a lesson
     shows on purpose goes through ``pc.expect_error``, which prints it)."""
     found = []
     for number, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", []) if cell.cell_type == "code" else [REMOVE_CELL]
-        if REMOVE_CELL in tags or REMOVE_OUTPUT in tags or "pc.expect_error(" in cell.source:
+        if REMOVE_CELL in tags or "pc.expect_error(" in cell.source:
             continue
         for output in cell.outputs:
             data = output.get("data", {})

@@ -55,7 +55,7 @@ def tags(cell) -> list[str]:
     return cell.metadata.get("tags", [])
 
 
-def test_a_page_hides_proofs_and_check_outputs_and_keeps_the_exercises():
+def test_a_page_hides_proofs_and_checks_and_keeps_the_exercises():
     learner = nbformat.read(NOTEBOOK, as_version=4)
     page = build_site.for_the_site(nbformat.read(NOTEBOOK, as_version=4), NOTEBOOK.name, "learner.ipynb", "")
     assert len(page.cells) == len(learner.cells) + 1  # nothing dropped: cells are tagged
@@ -66,13 +66,14 @@ def test_a_page_hides_proofs_and_check_outputs_and_keeps_the_exercises():
     assert [c.source for c in kept] == [c.source for c in learner.cells]
     removed = [c.source for c in kept if build_site.REMOVE_CELL in tags(c)]
     assert removed[0].startswith("# Initialize Otter")
-    proofs = [c.source for c in learner.cells if c.cell_type == "code" and is_proof(c.source)]
-    assert proofs and removed[1:] == proofs  # the init cell, then every proof cell and nothing else
+    hidden = [c.source for c in learner.cells if c.cell_type == "code"
+              and (is_proof(c.source) or build_site.is_check(c.source))]
+    assert removed[1:] == hidden  # the init cell, then every proof cell and check cell, and nothing else
     answers = [c for c in kept if "otter_answer_cell" in tags(c)]
     assert len(answers) == 5 and all(tags(c) == ["otter_answer_cell"] for c in answers)
     assert "ticket_line = ..." in [c.source for c in answers]
     checks = [c for c in kept if c.source.startswith("grader.check(")]
-    assert len(checks) == 5 and all(tags(c) == [build_site.REMOVE_OUTPUT] for c in checks)
+    assert len(checks) == 5 and all(tags(c) == [build_site.REMOVE_CELL] for c in checks)
     assert "mystnb" not in page.metadata  # executed
 
 
