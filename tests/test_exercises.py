@@ -126,3 +126,34 @@ def test_every_visible_assertion_has_a_hint_in_the_courses_words(solution):
                 parts = [v.value for v in ast.walk(node.msg) if isinstance(v, ast.Constant)]
                 text = "".join(v for v in parts if isinstance(v, str))
                 assert 10 < len(text) <= 300, f"{question}: a hint of {len(text)} characters: {text}"
+
+
+def literal_answers(code: str) -> list[str]:
+    """How a solution's literal answers would print: ``name = <literal>`` at the top of its answer cells
+    (a number, a string of 8 characters or more, a whole dict or list)."""
+    found = []
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.Assign):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 2:
+                found.append(repr(value))
+            elif isinstance(value, str) and len(value) >= 8 or isinstance(value, dict | list) and value:
+                found.append(repr(value) if not isinstance(value, str) else value)
+    return found
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_no_hint_prints_the_expected_answer(solution):
+    """A hint names the cause, never the answer: no visible assertion's message holds a literal answer."""
+    answers = solution_code(solution)
+    for question in graded(solution):
+        expected = literal_answers(answers[question])
+        for test in visible_tests(solution, question):
+            for node in ast.walk(ast.parse(test)):
+                if isinstance(node, ast.Assert) and node.msg is not None:
+                    text = "".join(v.value for v in ast.walk(node.msg) if isinstance(v, ast.Constant)
+                                   and isinstance(v.value, str))
+                    assert not [a for a in expected if a in text], f"{question}: a hint prints the answer: {text}"
