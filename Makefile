@@ -142,8 +142,8 @@ assign: setup
 	$(BIN)/python scripts/assign.py --install $(NB)
 
 # Steadiness (not part of `make test`): `make test` RUNS times beside HOGS busy cores; pass count and times
-RUNS ?= 10
-HOGS ?= 1
+RUNS ?= 5
+HOGS ?= 2
 soak: setup
 	scripts/soak.sh $(RUNS) $(HOGS)
 

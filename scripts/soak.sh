@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Run `make test` RUNS times with one core kept busy by a CPU hog, as a machine with other work on it
+# Run `make test` RUNS times with HOGS cores kept busy by CPU hogs, as a machine with other work on it
 # would be; print each run's result and time, then the pass count. Usage: scripts/soak.sh [RUNS] [HOGS]
-#   make soak RUNS=10        (HOGS=1: one busy core; HOGS=0: a quiet machine)
+#   make soak                (RUNS=5 HOGS=2: both cores of a 2-core machine busy; HOGS=0: a quiet machine)
 set -u
-runs=${1:-10}
-hogs=${2:-1}
+runs=${1:-5}
+hogs=${2:-2}
 cd "$(dirname "$0")/.."
 make --no-print-directory setup >/dev/null
 mkdir -p build/soak
