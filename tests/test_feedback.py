@@ -65,6 +65,12 @@ def test_a_hint_is_the_courses_words_whole_and_grading_says_what_it_adds(tmp_pat
     grader = notebook(tmp_path, "total = ...", "**Exercise 2 — add.** *Grading also adds other numbers.*")
     wrong = grader.check("q_sum", {"total": 5})
     assert wrong.written and "add the three numbers" in repr(wrong)
+    from parallel_course.feedback import hint_of
+
+    long = "question 1: not 'b'. " + "a whole sentence of why, " * 40 + "the end."
+    case = type("Case", (), {"hidden": False})()
+    failed = type("Result", (), {"passed": False, "test_case": case, "message": f"AssertionError: {long}"})()
+    assert hint_of([failed]) == (long, True)  # the course's words are shown whole, however long
     for _ in range(2):  # every time, not only the first
         assert repr(grader.check("q_sum", {"total": 6})) == (
             "✅ Exercise 2 passes its checks. Grading also adds other numbers."

@@ -130,7 +130,7 @@ def hint_of(results: list[TestCaseResult]) -> tuple[str, bool]:
             return f"check {number} failed", False
         error = "\n".join(line.strip() for line in lines[errors[-1]:] if line.strip())
         if error.startswith("AssertionError: "):
-            return _whole_words(error[len("AssertionError: ") :]), True
+            return error[len("AssertionError: ") :], True  # the course's own words: never cut
         if error == "AssertionError":
             return f"check {number} failed", False
         return _whole_words(f"your answer raised {error}"), False
@@ -138,7 +138,8 @@ def hint_of(results: list[TestCaseResult]) -> tuple[str, bool]:
 
 
 def _whole_words(text: str, limit: int = 600) -> str:
-    """``text``, or its first ``limit`` characters up to the last whole word and an ellipsis."""
+    """``text``, or its first ``limit`` characters up to the last whole word and an ellipsis (an error's
+    text, which may hold a whole object's repr)."""
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
